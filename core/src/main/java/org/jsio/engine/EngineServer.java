@@ -1,0 +1,372 @@
+package org.jsio.engine;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jsio.engine.EngineOptions.Transport;
+import org.jsio.engine.spi.HttpExchange;
+import org.jsio.engine.spi.WebSocketAcceptor;
+import org.jsio.engine.spi.WebSocketConnection;
+import org.jsio.engine.spi.WebSocketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Engine.IO v4 server: sessions, HTTP long-polling, WebSocket, heartbeats and the upgrade
+ * between them. It knows nothing about Socket.IO and nothing about servlets: a container adapter
+ * feeds it {@link HttpExchange}s, and it reports sessions and messages to an
+ * {@link EngineHandler}.
+ *
+ * <p>Used on its own it is a raw Engine.IO server:
+ * <pre>{@code
+ * EngineServer echo = new EngineServer(EngineOptions.defaults(), new EngineHandler() {
+ *     public void onMessage(EngineSocket s, String text) { s.send(text); }
+ *     public void onBinary(EngineSocket s, byte[] data) { s.send(data); }
+ * });
+ * }</pre>
+ */
+public final class EngineServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineServer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicInteger SCHEDULER_IDS = new AtomicInteger();
+
+    /** The reference server's error responses (status, code and message). */
+    enum Error {
+        UNKNOWN_TRANSPORT(400, 0, "Transport unknown"),
+        UNKNOWN_SID(400, 1, "Session ID unknown"),
+        BAD_HANDSHAKE_METHOD(400, 2, "Bad handshake method"),
+        BAD_REQUEST(400, 3, "Bad request"),
+        FORBIDDEN(403, 4, "Forbidden"),
+        UNSUPPORTED_PROTOCOL_VERSION(400, 5, "Unsupported protocol version");
+
+        final int status;
+        final byte[] body;
+
+        Error(int status, int code, String message) {
+            this.status = status;
+            this.body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private final EngineOptions options;
+    private final EngineHandler handler;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** Creates a server with its own scheduler thread for heartbeats and timeouts. */
+    public EngineServer(EngineOptions options, EngineHandler handler) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads(
+                "engineio-scheduler-" + SCHEDULER_IDS.incrementAndGet()));
+        s.setRemoveOnCancelPolicy(true);
+        this.scheduler = s;
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The settings this server was built with. */
+    public EngineOptions options() {
+        return options;
+    }
+
+    /** The scheduler that drives heartbeats and timeouts; usable for other short timed tasks. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    EngineHandler handler() {
+        return handler;
+    }
+
+    /** The number of open sessions. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** The open session with this id, or {@code null}. */
+    public EngineSocket session(String sid) {
+        return sessions.get(sid);
+    }
+
+    /** All open sessions (a live view). */
+    public Collection<EngineSocket> sessions() {
+        return java.util.Collections.unmodifiableCollection(sessions.values());
+    }
+
+    void remove(EngineSocket socket) {
+        sessions.remove(socket.id(), socket);
+    }
+
+    /**
+     * Closes every session (reason "server shutting down") and stops the scheduler. The server
+     * refuses new sessions afterwards.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (EngineSocket s : sessions.values()) {
+            s.terminate(DisconnectReason.SERVER_SHUTDOWN);
+        }
+        scheduler.shutdownNow();
+    }
+
+    /**
+     * Handles one request to the Engine.IO path: a handshake, a poll, a POST of packets, or a
+     * WebSocket upgrade. Never blocks for long: a poll with nothing to send is suspended.
+     */
+    public void handleRequest(HttpExchange exchange) {
+        try {
+            dispatch(exchange);
+        } catch (RuntimeException e) {
+            LOG.error("engine request {} {} failed", exchange.method(), exchange.requestUri(), e);
+            exchange.respond(500, Map.of(), new byte[0]);
+        }
+    }
+
+    private void dispatch(HttpExchange exchange) {
+        String method = exchange.method();
+        String origin = exchange.header("origin");
+        if (origin != null && !originAllowed(origin, exchange)) {
+            LOG.info("refused request from origin {}", sanitize(origin));
+            respondError(exchange, Map.of(), Error.BAD_REQUEST);
+            return;
+        }
+        Map<String, String> headers = corsHeaders(exchange);
+        if ("OPTIONS".equals(method)) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            if (!h.isEmpty()) {
+                h.put("Access-Control-Allow-Methods", "OPTIONS, GET, POST");
+                String requested = exchange.header("access-control-request-headers");
+                if (requested != null) {
+                    h.put("Access-Control-Allow-Headers", requested);
+                }
+                h.put("Access-Control-Max-Age", "86400");
+            }
+            exchange.respond(204, h, new byte[0]);
+            return;
+        }
+        Transport transport = Transport.fromWireName(exchange.queryParameter("transport"));
+        if (transport == null || !options.transports().contains(transport)) {
+            respondError(exchange, headers, Error.UNKNOWN_TRANSPORT);
+            return;
+        }
+        String sid = exchange.queryParameter("sid");
+        if (sid == null) {
+            handshake(exchange, headers, method, transport);
+            return;
+        }
+        EngineSocket socket = sessions.get(sid);
+        if (socket == null || socket.checkExpired()) {
+            respondError(exchange, headers, Error.UNKNOWN_SID);
+            return;
+        }
+        if (transport == Transport.WEBSOCKET) {
+            if (!exchange.isWebSocketUpgrade() || !"GET".equals(method)) {
+                respondError(exchange, headers, Error.BAD_REQUEST);
+                return;
+            }
+            upgrade(exchange, headers, socket::attachProbe);
+            return;
+        }
+        if (socket.transport() != Transport.POLLING) {
+            respondError(exchange, headers, Error.BAD_REQUEST);
+            return;
+        }
+        if ("GET".equals(method)) {
+            socket.handleGet(exchange, headers);
+        } else if ("POST".equals(method)) {
+            socket.handlePost(exchange, headers);
+        } else {
+            exchange.respond(500, headers, new byte[0]);
+        }
+    }
+
+    private void handshake(HttpExchange exchange, Map<String, String> headers, String method, Transport transport) {
+        if (!"GET".equals(method)) {
+            respondError(exchange, headers, Error.BAD_HANDSHAKE_METHOD);
+            return;
+        }
+        if (!"4".equals(exchange.queryParameter("EIO"))) {
+            respondError(exchange, headers, Error.UNSUPPORTED_PROTOCOL_VERSION);
+            return;
+        }
+        if (closed) {
+            respondError(exchange, headers, Error.BAD_REQUEST);
+            return;
+        }
+        Handshake handshake = Handshake.of(exchange);
+        if (transport == Transport.WEBSOCKET) {
+            if (!exchange.isWebSocketUpgrade()) {
+                respondError(exchange, headers, Error.BAD_REQUEST);
+                return;
+            }
+            upgrade(exchange, headers, connection -> {
+                EngineSocket socket = newSession(handshake, Transport.WEBSOCKET);
+                WebSocketListener listener = socket.attachInitial(connection, openPacket(socket, false));
+                open(socket);
+                return listener;
+            });
+            return;
+        }
+        EngineSocket socket = newSession(handshake, Transport.POLLING);
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("Content-Type", "text/plain; charset=UTF-8");
+        h.put("Cache-Control", "no-store");
+        exchange.respond(200, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))));
+        open(socket);
+    }
+
+    private void open(EngineSocket socket) {
+        socket.start();
+        try {
+            handler.onOpen(socket);
+        } catch (RuntimeException e) {
+            LOG.error("session {}: open handler failed", socket.id(), e);
+            socket.terminate(DisconnectReason.SERVER_DISCONNECT);
+        }
+    }
+
+    private EngineSocket newSession(Handshake handshake, Transport transport) {
+        while (true) {
+            EngineSocket socket = new EngineSocket(this, generateId(), handshake, transport);
+            if (sessions.putIfAbsent(socket.id(), socket) == null) {
+                return socket;
+            }
+        }
+    }
+
+    private Packet openPacket(EngineSocket socket, boolean polling) {
+        boolean upgrades = polling && options.allowUpgrades() && options.transports().contains(Transport.WEBSOCKET);
+        String json = "{\"sid\":\"" + socket.id() + "\",\"upgrades\":" + (upgrades ? "[\"websocket\"]" : "[]")
+                + ",\"pingInterval\":" + options.pingInterval().toMillis()
+                + ",\"pingTimeout\":" + options.pingTimeout().toMillis()
+                + ",\"maxPayload\":" + options.maxHttpBufferSize() + "}";
+        return Packet.of(Packet.Type.OPEN, json);
+    }
+
+    /** A fresh random id: 120 bits from {@link SecureRandom}, base64url without padding. */
+    public static String generateId() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private interface Opener {
+        WebSocketListener open(WebSocketConnection connection);
+    }
+
+    private void upgrade(HttpExchange exchange, Map<String, String> headers, Opener opener) {
+        int max = options.maxHttpBufferSize();
+        try {
+            exchange.upgrade(new WebSocketAcceptor() {
+                @Override
+                public int maxMessageSize() {
+                    return max;
+                }
+
+                @Override
+                public WebSocketListener open(WebSocketConnection connection) {
+                    return opener.open(connection);
+                }
+            });
+        } catch (java.io.IOException e) {
+            LOG.debug("WebSocket upgrade failed: {}", e.toString());
+            respondError(exchange, headers, Error.BAD_REQUEST);
+        }
+    }
+
+    void respondError(HttpExchange exchange, Map<String, String> headers, Error error) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("Content-Type", "application/json");
+        exchange.respond(error.status, h, error.body);
+    }
+
+    // ---------------------------------------------------------------- CORS
+
+    Map<String, String> pollingHeaders(HttpExchange exchange) {
+        return corsHeaders(exchange);
+    }
+
+    private boolean originAllowed(String origin, HttpExchange exchange) {
+        List<String> allowed = options.corsAllowedOrigins();
+        if (allowed == null) {
+            return sameOrigin(origin, exchange);
+        }
+        if (allowed.isEmpty() || allowed.contains("*")) {
+            return true;
+        }
+        return allowed.contains(origin) || sameOrigin(origin, exchange);
+    }
+
+    private static boolean sameOrigin(String origin, HttpExchange exchange) {
+        String host = exchange.header("host");
+        if (host == null) {
+            return false;
+        }
+        try {
+            URI o = new URI(origin);
+            String scheme = o.getScheme() == null ? "" : o.getScheme().toLowerCase(Locale.ROOT);
+            String expectedScheme = "https".equals(exchange.scheme()) ? "https" : "http";
+            String wsScheme = "https".equals(exchange.scheme()) ? "wss" : "ws";
+            if (!scheme.equals(expectedScheme) && !scheme.equals(wsScheme)) {
+                return false;
+            }
+            String authority = o.getRawAuthority();
+            return authority != null && stripDefaultPort(authority, scheme)
+                    .equalsIgnoreCase(stripDefaultPort(host, scheme));
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String stripDefaultPort(String authority, String scheme) {
+        boolean tls = scheme.equals("https") || scheme.equals("wss");
+        String port = tls ? ":443" : ":80";
+        return authority.endsWith(port) ? authority.substring(0, authority.length() - port.length()) : authority;
+    }
+
+    private Map<String, String> corsHeaders(HttpExchange exchange) {
+        List<String> allowed = options.corsAllowedOrigins();
+        String origin = exchange.header("origin");
+        if (allowed != null && allowed.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        if (origin != null) {
+            h.put("Access-Control-Allow-Origin", origin);
+            h.put("Vary", "Origin");
+            if (options.corsCredentials()) {
+                h.put("Access-Control-Allow-Credentials", "true");
+            }
+        } else if (allowed != null && allowed.contains("*")) {
+            h.put("Access-Control-Allow-Origin", "*");
+        }
+        return h;
+    }
+
+    /** Makes client-supplied text safe for one log line. */
+    static String sanitize(String s) {
+        String t = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return t.replace("\r", "\\r").replace("\n", "\\n");
+    }
+}

@@ -1,0 +1,733 @@
+package org.jsio.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jsio.engine.EngineOptions.Transport;
+import org.jsio.engine.spi.BodyTooLargeException;
+import org.jsio.engine.spi.HttpExchange;
+import org.jsio.engine.spi.WebSocketConnection;
+import org.jsio.engine.spi.WebSocketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Engine.IO session: a client known by its {@link #id() sid}, reachable over long-polling or
+ * WebSocket. Thread-safe; {@link #send} never blocks.
+ */
+public final class EngineSocket {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSocket.class);
+    private static final int WS_NORMAL = 1000;
+    private static final int WS_TOO_BIG = 1009;
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    private final EngineServer server;
+    private final String id;
+    private final Handshake handshake;
+    private final long pingIntervalNanos;
+    private final long pingTimeoutNanos;
+
+    // Guarded by "this".
+    private State state = State.OPEN;
+    private Transport transport;
+    private final ArrayDeque<Packet> buffer = new ArrayDeque<>();
+    private HttpExchange pendingGet;
+    private boolean postInFlight;
+    private WsWriter writer;
+    private WsWriter probe;
+    private boolean probed;
+    private ScheduledFuture<?> upgradeTimer;
+    private long heartbeatBase;
+    private boolean pingOutstanding;
+    private ScheduledFuture<?> heartbeatTimer;
+    private ScheduledFuture<?> closeTimer;
+    private boolean closeNotified;
+
+    private volatile Object attachment;
+
+    EngineSocket(EngineServer server, String id, Handshake handshake, Transport transport) {
+        this.server = server;
+        this.id = id;
+        this.handshake = handshake;
+        this.transport = transport;
+        this.pingIntervalNanos = server.options().pingInterval().toNanos();
+        this.pingTimeoutNanos = server.options().pingTimeout().toNanos();
+        this.heartbeatBase = System.nanoTime();
+    }
+
+    /** The session id ({@code sid}): a bearer secret, never shown to other clients. */
+    public String id() {
+        return id;
+    }
+
+    /** The request that opened the session. */
+    public Handshake handshake() {
+        return handshake;
+    }
+
+    /** The transport in use now. */
+    public synchronized Transport transport() {
+        return transport;
+    }
+
+    /** Whether the session is open (not closing or closed). */
+    public synchronized boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** An object the layer above keeps with the session (the Socket.IO connection). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Sets the {@link #attachment()}. */
+    public void attachment(Object value) {
+        this.attachment = value;
+    }
+
+    /** Sends a text message. Dropped silently when the session is no longer open. */
+    public void send(String text) {
+        send(Packet.message(text));
+    }
+
+    /** Sends a binary message; the array must not be changed afterwards. */
+    public void send(byte[] data) {
+        send(Packet.binary(data));
+    }
+
+    /** Sends a prepared message packet (encode once, send to many). */
+    public void send(Packet packet) {
+        send(List.of(packet));
+    }
+
+    /**
+     * Sends prepared packets back to back: no packet of another sender is put between them (a
+     * Socket.IO binary packet and its attachments).
+     */
+    public void send(List<Packet> packets) {
+        HttpExchange flushTo = null;
+        List<Packet> payload = null;
+        WsWriter ws = null;
+        boolean overflow = false;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            if (writer != null) {
+                ws = writer;
+            } else if (buffer.size() + packets.size() > server.options().maxBufferedPackets()) {
+                overflow = true;
+            } else {
+                buffer.addAll(packets);
+                if (pendingGet != null) {
+                    flushTo = pendingGet;
+                    pendingGet = null;
+                    payload = drainLocked();
+                }
+            }
+        }
+        if (ws != null) {
+            ws.send(packets);
+        } else if (overflow) {
+            LOG.warn("session {}: more than {} packets waiting for a client that does not poll; closing it",
+                    id, server.options().maxBufferedPackets());
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+        } else if (flushTo != null) {
+            respondPayload(flushTo, payload);
+        }
+    }
+
+    /**
+     * Closes the session from the server side: what is queued is still delivered, then the
+     * transport is closed.
+     */
+    public void close() {
+        close(DisconnectReason.SERVER_DISCONNECT);
+    }
+
+    /**
+     * Like {@link #close()}, reporting {@code reason} to the {@link EngineHandler}.
+     */
+    public void close(DisconnectReason reason) {
+        HttpExchange flushTo = null;
+        List<Packet> payload = null;
+        WsWriter ws;
+        WsWriter probeWriter;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.CLOSING;
+            cancelTimersLocked();
+            ws = writer;
+            probeWriter = probe;
+            probe = null;
+            if (ws == null) {
+                buffer.add(Packet.CLOSE);
+                if (pendingGet != null) {
+                    flushTo = pendingGet;
+                    pendingGet = null;
+                    payload = drainLocked();
+                } else {
+                    long grace = pingIntervalNanos + pingTimeoutNanos;
+                    closeTimer = server.scheduler().schedule(this::finish, grace, TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+        if (probeWriter != null) {
+            probeWriter.closeNow(WS_NORMAL);
+        }
+        notifyClose(reason);
+        if (ws != null) {
+            ws.closeAfterDrain(WS_NORMAL);
+            finish();
+        } else if (flushTo != null) {
+            respondPayload(flushTo, payload);
+            finish();
+        }
+    }
+
+    /** Ends the session at once: nothing more is sent. A held GET is answered. */
+    void terminate(DisconnectReason reason) {
+        HttpExchange held;
+        WsWriter ws;
+        WsWriter probeWriter;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            cancelTimersLocked();
+            held = pendingGet;
+            pendingGet = null;
+            ws = writer;
+            probeWriter = probe;
+            probe = null;
+            buffer.clear();
+        }
+        server.remove(this);
+        if (held != null) {
+            Packet last = reason == DisconnectReason.CLIENT_DISCONNECT ? Packet.NOOP : Packet.CLOSE;
+            respondPayload(held, List.of(last));
+        }
+        if (ws != null) {
+            ws.closeNow(WS_NORMAL);
+        }
+        if (probeWriter != null) {
+            probeWriter.closeNow(WS_NORMAL);
+        }
+        notifyClose(reason);
+    }
+
+    /** Removes a gracefully closed session once its last packets went out. */
+    private void finish() {
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            cancelTimersLocked();
+            buffer.clear();
+        }
+        server.remove(this);
+    }
+
+    private void notifyClose(DisconnectReason reason) {
+        synchronized (this) {
+            if (closeNotified) {
+                return;
+            }
+            closeNotified = true;
+        }
+        try {
+            server.handler().onClose(this, reason);
+        } catch (RuntimeException e) {
+            LOG.error("session {}: close handler failed", id, e);
+        }
+    }
+
+    private void cancelTimersLocked() {
+        if (heartbeatTimer != null) {
+            heartbeatTimer.cancel(false);
+            heartbeatTimer = null;
+        }
+        if (upgradeTimer != null) {
+            upgradeTimer.cancel(false);
+            upgradeTimer = null;
+        }
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+            closeTimer = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- heartbeat
+
+    /** Starts the heartbeat: the first ping goes out one interval after the handshake. */
+    void start() {
+        synchronized (this) {
+            if (state == State.OPEN) {
+                heartbeatBase = System.nanoTime();
+                heartbeatTimer = server.scheduler().schedule(this::ping, pingIntervalNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void ping() {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            pingOutstanding = true;
+            // The deadline counts from when the ping was due, not from when the timer ran.
+            long due = heartbeatBase + pingIntervalNanos + pingTimeoutNanos;
+            long delay = Math.max(0, due - System.nanoTime());
+            heartbeatTimer = server.scheduler().schedule(this::checkPingTimeout, delay, TimeUnit.NANOSECONDS);
+        }
+        sendControl(Packet.PING);
+    }
+
+    private void checkPingTimeout() {
+        synchronized (this) {
+            if (state != State.OPEN || !pingOutstanding) {
+                return;
+            }
+        }
+        LOG.debug("session {}: ping timeout", id);
+        terminate(DisconnectReason.PING_TIMEOUT);
+    }
+
+    private void onPong() {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            pingOutstanding = false;
+            heartbeatBase = System.nanoTime();
+            if (heartbeatTimer != null) {
+                heartbeatTimer.cancel(false);
+            }
+            heartbeatTimer = server.scheduler().schedule(this::ping, pingIntervalNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Whether the client missed its heartbeat deadline, judged from the clock rather than from
+     * the timers (which may run late on a loaded machine). Ends the session if so.
+     */
+    boolean checkExpired() {
+        boolean expired;
+        synchronized (this) {
+            expired = state == State.OPEN
+                    && System.nanoTime() - (heartbeatBase + pingIntervalNanos + pingTimeoutNanos) > 0;
+        }
+        if (expired) {
+            terminate(DisconnectReason.PING_TIMEOUT);
+        }
+        return expired;
+    }
+
+    private void sendControl(Packet packet) {
+        HttpExchange flushTo = null;
+        List<Packet> payload = null;
+        WsWriter ws = null;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            if (writer != null) {
+                ws = writer;
+            } else {
+                buffer.add(packet);
+                if (pendingGet != null) {
+                    flushTo = pendingGet;
+                    pendingGet = null;
+                    payload = drainLocked();
+                }
+            }
+        }
+        if (ws != null) {
+            ws.send(List.of(packet));
+        } else if (flushTo != null) {
+            respondPayload(flushTo, payload);
+        }
+    }
+
+    // ---------------------------------------------------------------- incoming packets
+
+    private void onPacket(Packet packet) {
+        switch (packet.type()) {
+            case MESSAGE:
+                try {
+                    if (packet.isBinary()) {
+                        server.handler().onBinary(this, packet.binary());
+                    } else {
+                        server.handler().onMessage(this, packet.text());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("session {}: message handler failed", id, e);
+                }
+                break;
+            case PONG:
+                onPong();
+                break;
+            case CLOSE:
+                terminate(DisconnectReason.CLIENT_DISCONNECT);
+                break;
+            case PING:
+                LOG.debug("session {}: ping from client (invalid heartbeat direction)", id);
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                break;
+            case UPGRADE:
+            case NOOP:
+                break;
+            default:
+                LOG.debug("session {}: unexpected {} packet", id, packet.type());
+                terminate(DisconnectReason.PARSE_ERROR);
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    // ---------------------------------------------------------------- polling
+
+    void handleGet(HttpExchange exchange, Map<String, String> headers) {
+        List<Packet> payload = null;
+        boolean duplicate = false;
+        boolean gone = false;
+        boolean finishAfter = false;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                gone = true;
+            } else if (transport != Transport.POLLING) {
+                // raced with an upgrade: the caller checked before taking the lock
+                gone = true;
+            } else if (pendingGet != null) {
+                duplicate = true;
+            } else if (!buffer.isEmpty()) {
+                payload = drainLocked();
+                finishAfter = state == State.CLOSING;
+            } else if (probed) {
+                payload = List.of(Packet.NOOP);
+            } else {
+                pendingGet = exchange;
+                exchange.suspend(() -> onGetAborted(exchange));
+            }
+        }
+        if (gone) {
+            server.respondError(exchange, headers, EngineServer.Error.BAD_REQUEST);
+        } else if (duplicate) {
+            LOG.debug("session {}: overlapping GET requests; closing", id);
+            exchange.respond(400, headers, new byte[0]);
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+        } else if (payload != null) {
+            respondPayload(exchange, payload, headers);
+            if (finishAfter) {
+                finish();
+            }
+        }
+    }
+
+    private void onGetAborted(HttpExchange exchange) {
+        synchronized (this) {
+            if (pendingGet != exchange) {
+                return;
+            }
+            pendingGet = null;
+        }
+        LOG.debug("session {}: held GET aborted by the client", id);
+        terminate(DisconnectReason.TRANSPORT_CLOSE);
+    }
+
+    void handlePost(HttpExchange exchange, Map<String, String> headers) {
+        boolean duplicate;
+        synchronized (this) {
+            duplicate = postInFlight;
+            postInFlight = true;
+        }
+        if (duplicate) {
+            LOG.debug("session {}: overlapping POST requests; closing", id);
+            exchange.respond(400, headers, new byte[0]);
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+            return;
+        }
+        try {
+            String contentType = exchange.header("content-type");
+            if (contentType != null && contentType.startsWith("application/octet-stream")) {
+                exchange.respond(400, headers, new byte[0]);
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                return;
+            }
+            byte[] body;
+            try {
+                body = exchange.readBody(server.options().maxHttpBufferSize());
+            } catch (BodyTooLargeException e) {
+                LOG.debug("session {}: POST body over maxHttpBufferSize", id);
+                exchange.respond(413, headers, new byte[0]);
+                return;
+            } catch (java.io.IOException e) {
+                LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
+                exchange.respond(400, headers, new byte[0]);
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                return;
+            }
+            List<Packet> packets = null;
+            try {
+                packets = PacketCodec.decodePayload(new String(body, StandardCharsets.UTF_8));
+            } catch (EngineException e) {
+                LOG.debug("session {}: {}", id, e.getMessage());
+                terminate(DisconnectReason.PARSE_ERROR);
+            }
+            if (packets != null) {
+                for (Packet p : packets) {
+                    if (isClosed()) {
+                        break;
+                    }
+                    onPacket(p);
+                }
+            }
+            Map<String, String> okHeaders = new java.util.LinkedHashMap<>(headers);
+            okHeaders.put("Content-Type", "text/html");
+            exchange.respond(200, okHeaders, OK);
+        } finally {
+            synchronized (this) {
+                postInFlight = false;
+            }
+        }
+    }
+
+    private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
+
+    private List<Packet> drainLocked() {
+        List<Packet> out = new ArrayList<>(buffer);
+        buffer.clear();
+        return out;
+    }
+
+    private void respondPayload(HttpExchange exchange, List<Packet> packets) {
+        respondPayload(exchange, packets, server.pollingHeaders(exchange));
+    }
+
+    private void respondPayload(HttpExchange exchange, List<Packet> packets, Map<String, String> headers) {
+        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        h.put("Content-Type", "text/plain; charset=UTF-8");
+        h.put("Cache-Control", "no-store");
+        exchange.respond(200, h, PacketCodec.encodePayload(packets));
+    }
+
+    // ---------------------------------------------------------------- websocket
+
+    /** A session opened directly over WebSocket: the open packet is its first frame. */
+    WebSocketListener attachInitial(WebSocketConnection connection, Packet openPacket) {
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), this::onWriteFailure);
+        synchronized (this) {
+            writer = w;
+        }
+        w.send(List.of(openPacket));
+        return new Listener(w);
+    }
+
+    /** A WebSocket that wants to take over a polling session (the upgrade). */
+    WebSocketListener attachProbe(WebSocketConnection connection) {
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), failure -> abortProbe(null));
+        synchronized (this) {
+            if (state != State.OPEN || transport == Transport.WEBSOCKET || probe != null) {
+                w = null;
+            } else {
+                probe = w;
+                long timeout = server.options().upgradeTimeout().toNanos();
+                WsWriter current = w;
+                upgradeTimer = server.scheduler().schedule(() -> abortProbe(current), timeout, TimeUnit.NANOSECONDS);
+            }
+        }
+        if (w == null) {
+            LOG.debug("session {}: refusing a second WebSocket", id);
+            connection.close(WS_NORMAL, "");
+            return NOOP_LISTENER;
+        }
+        return new Listener(w);
+    }
+
+    private void abortProbe(WsWriter which) {
+        WsWriter p;
+        synchronized (this) {
+            p = probe;
+            if (p == null || (which != null && p != which)) {
+                return;
+            }
+            probe = null;
+            probed = false;
+            if (upgradeTimer != null) {
+                upgradeTimer.cancel(false);
+                upgradeTimer = null;
+            }
+        }
+        LOG.debug("session {}: upgrade aborted", id);
+        p.closeNow(WS_NORMAL);
+    }
+
+    private void onWriteFailure(Throwable failure) {
+        LOG.debug("session {}: WebSocket write failed: {}", id, failure.toString());
+        terminate(DisconnectReason.TRANSPORT_ERROR);
+    }
+
+    private void onProbeText(WsWriter w, String text) {
+        if ("2probe".equals(text)) {
+            HttpExchange held;
+            synchronized (this) {
+                if (probe != w) {
+                    return;
+                }
+                probed = true;
+                held = pendingGet;
+                pendingGet = null;
+            }
+            w.send(List.of(Packet.PONG_PROBE));
+            if (held != null) {
+                respondPayload(held, List.of(Packet.NOOP));
+            }
+        } else if ("5".equals(text)) {
+            HttpExchange held;
+            List<Packet> backlog;
+            synchronized (this) {
+                if (probe != w || !probed || state != State.OPEN) {
+                    backlog = null;
+                    held = null;
+                } else {
+                    probe = null;
+                    probed = false;
+                    writer = w;
+                    transport = Transport.WEBSOCKET;
+                    if (upgradeTimer != null) {
+                        upgradeTimer.cancel(false);
+                        upgradeTimer = null;
+                    }
+                    held = pendingGet;
+                    pendingGet = null;
+                    backlog = drainLocked();
+                }
+            }
+            if (backlog == null) {
+                abortProbe(w);
+                return;
+            }
+            LOG.debug("session {}: upgraded to websocket", id);
+            if (held != null) {
+                respondPayload(held, List.of(Packet.NOOP));
+            }
+            if (!backlog.isEmpty()) {
+                w.send(backlog);
+            }
+        } else {
+            abortProbe(w);
+        }
+    }
+
+    private final class Listener implements WebSocketListener {
+        private final WsWriter ws;
+
+        Listener(WsWriter ws) {
+            this.ws = ws;
+        }
+
+        private boolean active() {
+            synchronized (EngineSocket.this) {
+                return writer == ws && state == State.OPEN;
+            }
+        }
+
+        @Override
+        public void onText(String text) {
+            if (!active()) {
+                onProbeText(ws, text);
+                return;
+            }
+            if (tooBig(text)) {
+                return;
+            }
+            Packet packet;
+            try {
+                packet = PacketCodec.decode(text);
+            } catch (EngineException e) {
+                LOG.debug("session {}: {}", id, e.getMessage());
+                terminate(DisconnectReason.PARSE_ERROR);
+                return;
+            }
+            onPacket(packet);
+        }
+
+        private boolean tooBig(String text) {
+            int max = server.options().maxHttpBufferSize();
+            if (text.length() > max / 3 && text.getBytes(StandardCharsets.UTF_8).length > max) {
+                LOG.debug("session {}: WebSocket message over maxHttpBufferSize", id);
+                ws.closeNow(WS_TOO_BIG);
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void onBinary(byte[] data) {
+            if (!active()) {
+                abortProbe(ws);
+                return;
+            }
+            if (data.length > server.options().maxHttpBufferSize()) {
+                ws.closeNow(WS_TOO_BIG);
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                return;
+            }
+            onPacket(Packet.binary(data));
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+            if (active()) {
+                terminate(DisconnectReason.TRANSPORT_CLOSE);
+            } else {
+                abortProbe(ws);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            LOG.debug("session {}: WebSocket error: {}", id, error.toString());
+            if (active()) {
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+            } else {
+                abortProbe(ws);
+            }
+        }
+    }
+
+    private static final WebSocketListener NOOP_LISTENER = new WebSocketListener() {
+        @Override
+        public void onText(String text) {
+        }
+
+        @Override
+        public void onBinary(byte[] data) {
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+        }
+
+        @Override
+        public void onError(Throwable error) {
+        }
+    };
+
+    @Override
+    public String toString() {
+        return "EngineSocket[" + id + "]";
+    }
+}

@@ -1,0 +1,144 @@
+package org.jsio.engine;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.jsio.engine.spi.WebSocketConnection;
+
+/**
+ * The single writer of one WebSocket: packets are sent in order, one at a time, each send
+ * starting when the previous one completed. Bounded; overflowing or failing calls {@code onFailure}.
+ */
+final class WsWriter {
+    private final WebSocketConnection connection;
+    private final int maxQueued;
+    private final Consumer<Throwable> onFailure;
+    private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    private boolean writing;
+    private boolean closing;
+    private int closeCode;
+    private boolean failed;
+
+    WsWriter(WebSocketConnection connection, int maxQueued, Consumer<Throwable> onFailure) {
+        this.connection = connection;
+        this.maxQueued = maxQueued;
+        this.onFailure = onFailure;
+    }
+
+    WebSocketConnection connection() {
+        return connection;
+    }
+
+    /** Queues packets back to back; returns false (and reports a failure) when the queue is full. */
+    boolean send(java.util.List<Packet> packets) {
+        boolean start;
+        boolean overflow = false;
+        synchronized (this) {
+            if (closing || failed) {
+                return false;
+            }
+            if (queue.size() + packets.size() > maxQueued) {
+                failed = true;
+                overflow = true;
+                queue.clear();
+                start = false;
+            } else {
+                queue.addAll(packets);
+                start = !writing;
+                if (start) {
+                    writing = true;
+                }
+            }
+        }
+        if (overflow) {
+            onFailure.accept(new IllegalStateException("outgoing queue full (" + maxQueued + " packets)"));
+            return false;
+        }
+        if (start) {
+            pump();
+        }
+        return true;
+    }
+
+    /** Sends what is queued, then closes the connection with {@code code}. */
+    void closeAfterDrain(int code) {
+        boolean closeNow;
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            closeCode = code;
+            closeNow = !writing || failed;
+        }
+        if (closeNow) {
+            connection.close(code, "");
+        }
+    }
+
+    /** Closes the connection now, dropping what is queued. */
+    void closeNow(int code) {
+        synchronized (this) {
+            closing = true;
+            queue.clear();
+        }
+        connection.close(code, "");
+    }
+
+    private void pump() {
+        while (true) {
+            Packet packet;
+            synchronized (this) {
+                packet = queue.poll();
+                if (packet == null || failed) {
+                    writing = false;
+                    if (closing) {
+                        break;
+                    }
+                    return;
+                }
+            }
+            Step step = new Step();
+            WebSocketConnection.SendCallback callback = failure -> {
+                if (failure != null) {
+                    synchronized (this) {
+                        failed = true;
+                        writing = false;
+                        queue.clear();
+                    }
+                    onFailure.accept(failure);
+                    return;
+                }
+                boolean continueHere;
+                synchronized (step) {
+                    step.done = true;
+                    continueHere = step.returned;
+                }
+                if (continueHere) {
+                    pump();
+                }
+            };
+            try {
+                if (packet.isBinary()) {
+                    connection.sendBinary(packet.binary(), callback);
+                } else {
+                    connection.sendText(packet.encodedText(), callback);
+                }
+            } catch (RuntimeException e) {
+                callback.done(e);
+                return;
+            }
+            synchronized (step) {
+                step.returned = true;
+                if (!step.done) {
+                    return;
+                }
+            }
+        }
+        connection.close(closeCode, "");
+    }
+
+    private static final class Step {
+        boolean done;
+        boolean returned;
+    }
+}

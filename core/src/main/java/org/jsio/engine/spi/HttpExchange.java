@@ -1,0 +1,86 @@
+package org.jsio.engine.spi;
+
+import java.io.IOException;
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request/response pair as the engine sees it, implemented by a container adapter.
+ *
+ * <p>The engine calls {@link #respond} exactly once per exchange. It may do so while
+ * {@link org.jsio.engine.EngineServer#handleRequest} is still running, or later from any thread
+ * after it called {@link #suspend} (a held long-polling GET), or never if it called
+ * {@link #upgrade} instead.
+ */
+public interface HttpExchange {
+
+    /** The request method, upper case ({@code GET}, {@code POST}, ...). */
+    String method();
+
+    /** {@code http} or {@code https}, as the client used it. */
+    String scheme();
+
+    /** The request URI path and query string, for logs and the handshake snapshot. */
+    String requestUri();
+
+    /** All query parameters, decoded, in request order. */
+    Map<String, List<String>> queryParameters();
+
+    /** The first value of a query parameter, or {@code null}. */
+    default String queryParameter(String name) {
+        List<String> values = queryParameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** All request headers; names are lower case. */
+    Map<String, List<String>> headers();
+
+    /** The first value of a header (case-insensitive name), or {@code null}. */
+    default String header(String name) {
+        List<String> values = headers().get(name.toLowerCase(java.util.Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Request cookies by name. */
+    Map<String, String> cookies();
+
+    /** The client's IP address as the container sees it. */
+    String remoteAddress();
+
+    /** The principal the container authenticated for this request, or {@code null}. */
+    Principal userPrincipal();
+
+    /** True when the request asks for a WebSocket upgrade ({@code Upgrade: websocket}). */
+    boolean isWebSocketUpgrade();
+
+    /**
+     * Reads the whole request body, refusing to buffer more than {@code maxBytes}.
+     *
+     * @throws BodyTooLargeException when the body is longer than {@code maxBytes}
+     * @throws IOException when the body cannot be read
+     */
+    byte[] readBody(int maxBytes) throws IOException;
+
+    /**
+     * Sends the response and ends the exchange. Called once; safe from any thread after
+     * {@link #suspend}. Implementations never throw: a client that went away is ignored.
+     *
+     * @param headers response headers (names as written); {@code Content-Length} is set by the adapter
+     */
+    void respond(int status, Map<String, String> headers, byte[] body);
+
+    /**
+     * Keeps the exchange open after the engine returns from {@code handleRequest}, so that it can
+     * be answered later with {@link #respond}. Must be called on the thread that is handling the
+     * request. {@code onAbort} runs (on any thread) if the client goes away or the container gives
+     * up on the request before {@link #respond} was called.
+     */
+    void suspend(Runnable onAbort);
+
+    /**
+     * Turns this exchange into a WebSocket connection. The adapter completes the WebSocket
+     * handshake and then calls {@link WebSocketAcceptor#open} with the new connection.
+     */
+    void upgrade(WebSocketAcceptor acceptor) throws IOException;
+}

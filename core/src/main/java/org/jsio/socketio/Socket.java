@@ -1,0 +1,314 @@
+package org.jsio.socketio;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jsio.engine.EngineOptions.Transport;
+import org.jsio.engine.Handshake;
+import org.jsio.engine.Packet;
+
+/**
+ * One client connected to one namespace (python-socketio's {@code sid} plus what it stands for).
+ * Its {@link #id()} is the Socket.IO socket id, distinct from the Engine.IO session id. Methods
+ * are thread-safe and never block, except {@link #call}.
+ */
+public final class Socket {
+    enum State { CONNECTING, CONNECTED, DISCONNECTED }
+
+    private final Namespace namespace;
+    private final Connection connection;
+    private final String id;
+    private final Map<String, Object> auth;
+    private volatile State state = State.CONNECTING;
+    private List<List<Packet>> pending = new ArrayList<>();
+    final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ackIds = new AtomicLong();
+    private final Map<Long, PendingAck> acks = new ConcurrentHashMap<>();
+    private volatile Map<String, Object> session = Map.of();
+
+    Socket(Namespace namespace, Connection connection, String id, Map<String, Object> auth) {
+        this.namespace = namespace;
+        this.connection = connection;
+        this.id = id;
+        this.auth = Collections.unmodifiableMap(auth);
+    }
+
+    /** The socket id (python-socketio's {@code sid}). */
+    public String id() {
+        return id;
+    }
+
+    /** The namespace name, e.g. {@code "/"} or {@code "/chat"}. */
+    public String namespace() {
+        return namespace.name();
+    }
+
+    /** The namespace object. */
+    public Namespace nsp() {
+        return namespace;
+    }
+
+    /** The request that opened the underlying connection. */
+    public Handshake handshake() {
+        return connection.engine().handshake();
+    }
+
+    /** The auth payload the client sent when it connected (empty map when none). */
+    public Map<String, Object> auth() {
+        return auth;
+    }
+
+    /** The transport in use now: polling or websocket. */
+    public Transport transport() {
+        return connection.engine().transport();
+    }
+
+    /** Whether the client is connected to the namespace now. */
+    public boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    State state() {
+        return state;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends an event to this client. Arguments may contain {@code byte[]} anywhere. */
+    public void emit(String event, Object... args) {
+        sendPackets(namespace.encodeEvent(event, args, SocketIoPacket.NO_ID));
+    }
+
+    /** Sends a {@code message} event (python-socketio's {@code send}). */
+    public void send(Object data) {
+        emit("message", data);
+    }
+
+    /**
+     * Sends an event and asks the client to acknowledge it. The future completes with the
+     * client's acknowledgement arguments, or fails with a {@link TimeoutException} after
+     * {@code timeout}, or with {@link java.util.concurrent.CancellationException} if the client
+     * disconnects first.
+     */
+    public CompletableFuture<List<Object>> emitWithAck(Duration timeout, String event, Object... args) {
+        CompletableFuture<List<Object>> future = new CompletableFuture<>();
+        if (state == State.DISCONNECTED) {
+            future.cancel(false);
+            return future;
+        }
+        long ackId = ackIds.getAndIncrement();
+        PendingAck pendingAck = new PendingAck(future);
+        acks.put(ackId, pendingAck);
+        if (timeout != null) {
+            pendingAck.timer = namespace.server().scheduler().schedule(() -> {
+                if (acks.remove(ackId, pendingAck)) {
+                    future.completeExceptionally(new TimeoutException(
+                            "no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"));
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (state == State.DISCONNECTED && acks.remove(ackId, pendingAck)) {
+            pendingAck.cancel();
+        }
+        sendPackets(namespace.encodeEvent(event, args, ackId));
+        return future;
+    }
+
+    /** Like {@link #emitWithAck(Duration, String, Object...)} with no timeout. */
+    public CompletableFuture<List<Object>> emitWithAck(String event, Object... args) {
+        return emitWithAck(null, event, args);
+    }
+
+    /**
+     * Sends an event and waits for the client's acknowledgement (python-socketio's {@code call}),
+     * at most 60 seconds.
+     *
+     * @throws TimeoutException when the client does not answer in time
+     */
+    public List<Object> call(String event, Object... args) throws TimeoutException, InterruptedException {
+        return call(Duration.ofSeconds(60), event, args);
+    }
+
+    /** Like {@link #call(String, Object...)} with an explicit timeout. */
+    public List<Object> call(Duration timeout, String event, Object... args)
+            throws TimeoutException, InterruptedException {
+        try {
+            return emitWithAck(timeout, event, args).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw (TimeoutException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new TimeoutException("client disconnected before acknowledging '" + event + "'");
+        }
+    }
+
+    /** Emits to the given rooms, leaving this client out (Node's {@code socket.to(room).emit}). */
+    public BroadcastOperator to(String... rooms) {
+        return namespace.to(rooms).skipSid(id);
+    }
+
+    void sendPackets(List<Packet> packets) {
+        State s = state;
+        if (s == State.CONNECTED) {
+            connection.engine().send(packets);
+            return;
+        }
+        if (s == State.CONNECTING) {
+            synchronized (this) {
+                if (state == State.CONNECTING) {
+                    pending.add(packets);
+                    return;
+                }
+                if (state == State.DISCONNECTED) {
+                    return;
+                }
+            }
+            connection.engine().send(packets);
+        }
+    }
+
+    /** Sends the CONNECT confirmation, then what was emitted while connecting. */
+    boolean confirm(List<Packet> connectPacket) {
+        synchronized (this) {
+            if (state != State.CONNECTING) {
+                return false;
+            }
+            connection.engine().send(connectPacket);
+            for (List<Packet> p : pending) {
+                connection.engine().send(p);
+            }
+            pending = null;
+            state = State.CONNECTED;
+            return true;
+        }
+    }
+
+    /** Marks the socket gone; returns whether it had been connected. Later sends are dropped. */
+    boolean markDisconnected() {
+        synchronized (this) {
+            State before = state;
+            state = State.DISCONNECTED;
+            pending = null;
+            return before == State.CONNECTED;
+        }
+    }
+
+    void onAck(long ackId, List<Object> args) {
+        PendingAck p = acks.remove(ackId);
+        if (p != null) {
+            p.complete(args, namespace.server());
+        }
+    }
+
+    void cancelAcks() {
+        for (Long key : List.copyOf(acks.keySet())) {
+            PendingAck p = acks.remove(key);
+            if (p != null) {
+                p.cancel();
+            }
+        }
+    }
+
+    int pendingAckCount() {
+        return acks.size();
+    }
+
+    // ---------------------------------------------------------------- rooms
+
+    /** Puts this client in a room. */
+    public void enterRoom(String room) {
+        namespace.enterRoom(this, room);
+    }
+
+    /** Takes this client out of a room. */
+    public void leaveRoom(String room) {
+        namespace.leaveRoom(this, room);
+    }
+
+    /** The rooms this client is in, including its own room named by its id. */
+    public Set<String> rooms() {
+        return Set.copyOf(rooms);
+    }
+
+    // ---------------------------------------------------------------- session and lifecycle
+
+    /** A copy of the user session saved for this client (empty at first). */
+    public Map<String, Object> getSession() {
+        return new LinkedHashMap<>(session);
+    }
+
+    /** Replaces the user session with a copy of {@code values}. */
+    public void saveSession(Map<String, Object> values) {
+        session = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /** Disconnects this client from the namespace; the underlying connection stays open. */
+    public void disconnect() {
+        connection.disconnectSocket(this, false);
+    }
+
+    /**
+     * Disconnects this client; with {@code closeConnection} the whole underlying connection
+     * (every namespace) is closed too.
+     */
+    public void disconnect(boolean closeConnection) {
+        connection.disconnectSocket(this, closeConnection);
+    }
+
+    @Override
+    public String toString() {
+        return "Socket[" + namespace.name() + " " + id + "]";
+    }
+
+    private static final class PendingAck {
+        final CompletableFuture<List<Object>> future;
+        volatile ScheduledFuture<?> timer;
+
+        PendingAck(CompletableFuture<List<Object>> future) {
+            this.future = future;
+        }
+
+        void complete(List<Object> args, SocketIoServer server) {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            List<Object> values = Collections.unmodifiableList(args);
+            // Completed off the client's lane, so a handler blocked in call() is woken up.
+            server.executor().execute(() -> future.complete(values));
+        }
+
+        void cancel() {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            future.cancel(false);
+        }
+    }
+
+    static List<Object> argsList(String event, Object[] args) {
+        List<Object> data = new ArrayList<>(args.length + 1);
+        data.add(event);
+        data.addAll(Arrays.asList(args));
+        return data;
+    }
+}

@@ -1,0 +1,244 @@
+package org.jsio.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine's behaviour over both transports, driven through in-memory exchanges. */
+class EngineServerTest {
+    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private EngineServer server = echoServer(Duration.ofSeconds(25), Duration.ofSeconds(20));
+
+    private EngineServer echoServer(Duration interval, Duration timeout) {
+        return new EngineServer(EngineOptions.builder().pingInterval(interval).pingTimeout(timeout)
+                .maxHttpBufferSize(100).build(), new EngineHandler() {
+                    @Override
+                    public void onOpen(EngineSocket socket) {
+                        events.add("open");
+                    }
+
+                    @Override
+                    public void onMessage(EngineSocket socket, String text) {
+                        socket.send(text);
+                    }
+
+                    @Override
+                    public void onBinary(EngineSocket socket, byte[] data) {
+                        socket.send(data);
+                    }
+
+                    @Override
+                    public void onClose(EngineSocket socket, DisconnectReason reason) {
+                        events.add("close:" + reason.text());
+                    }
+                });
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private FakeExchange.Response request(FakeExchange exchange) throws Exception {
+        server.handleRequest(exchange);
+        return exchange.await();
+    }
+
+    private String handshake() throws Exception {
+        FakeExchange.Response r = request(new FakeExchange("GET", "EIO=4&transport=polling"));
+        assertEquals(200, r.status());
+        String body = r.text();
+        assertTrue(body.startsWith("0{\"sid\":\""), body);
+        return body.substring(9, body.indexOf('"', 9));
+    }
+
+    private FakeExchange get(String sid) {
+        FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=polling&sid=" + sid);
+        server.handleRequest(ex);
+        return ex;
+    }
+
+    private FakeExchange.Response post(String sid, String body) throws Exception {
+        return request(new FakeExchange("POST", "EIO=4&transport=polling&sid=" + sid).body(body));
+    }
+
+    @Test
+    void openPacketHasExactlyTheFiveKeys() throws Exception {
+        FakeExchange.Response r = request(new FakeExchange("GET", "EIO=4&transport=polling"));
+        assertTrue(r.text().matches("0\\{\"sid\":\"[A-Za-z0-9_-]{20}\",\"upgrades\":\\[\"websocket\"],"
+                + "\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":100}"), r.text());
+        assertEquals("text/plain; charset=UTF-8", r.headers().get("Content-Type"));
+        assertEquals("open", events.poll(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void errorTableOfTheReferenceServer() throws Exception {
+        assertError(new FakeExchange("GET", "EIO=3&transport=polling"), 400, 5, "Unsupported protocol version");
+        assertError(new FakeExchange("GET", "transport=polling"), 400, 5, "Unsupported protocol version");
+        assertError(new FakeExchange("GET", "EIO=4&transport=smoke"), 400, 0, "Transport unknown");
+        assertError(new FakeExchange("GET", "EIO=4"), 400, 0, "Transport unknown");
+        assertError(new FakeExchange("POST", "EIO=4&transport=polling"), 400, 2, "Bad handshake method");
+        assertError(new FakeExchange("GET", "EIO=4&transport=polling&sid=nope"), 400, 1, "Session ID unknown");
+        assertError(new FakeExchange("GET", "EIO=4&transport=websocket"), 400, 3, "Bad request");
+        assertError(new FakeExchange("GET", "EIO=4&transport=polling").header("Origin", "http://evil.example")
+                .header("Host", "127.0.0.1:80"), 400, 3, "Bad request");
+        String sid = handshake();
+        FakeExchange.Response put = request(new FakeExchange("PUT", "EIO=4&transport=polling&sid=" + sid));
+        assertEquals(500, put.status());
+    }
+
+    private void assertError(FakeExchange ex, int status, int code, String message) throws Exception {
+        FakeExchange.Response r = request(ex);
+        assertEquals(status, r.status());
+        assertEquals("{\"code\":" + code + ",\"message\":\"" + message + "\"}", r.text());
+        assertEquals("application/json", r.headers().get("Content-Type"));
+    }
+
+    @Test
+    void postThenGetEchoesTextAndBinaryInOnePayload() throws Exception {
+        String sid = handshake();
+        FakeExchange.Response ok = post(sid, "4hello\u001ebAQIDBA==\u001e4\u00e9t\u00e9");
+        assertEquals(200, ok.status());
+        assertEquals("ok", ok.text());
+        assertEquals("4hello\u001ebAQIDBA==\u001e4\u00e9t\u00e9", get(sid).await().text());
+    }
+
+    @Test
+    void heldGetIsAnsweredWhenDataArrives() throws Exception {
+        String sid = handshake();
+        FakeExchange held = get(sid);
+        assertTrue(held.suspended);
+        assertFalse(held.response.isDone());
+        post(sid, "4later");
+        assertEquals("4later", held.await().text());
+    }
+
+    @Test
+    void bodyLimitIsCountedInBytesAndKeepsTheSession() throws Exception {
+        String sid = handshake();
+        String exactly100 = "4" + "\u00e9".repeat(49) + "x"; // 1 + 98 + 1 bytes
+        assertEquals(200, post(sid, exactly100).status());
+        assertEquals(413, post(sid, exactly100 + "x").status());
+        assertEquals(exactly100, get(sid).await().text());
+    }
+
+    @Test
+    void duplicateGetClosesTheSession() throws Exception {
+        String sid = handshake();
+        events.clear();
+        FakeExchange first = get(sid);
+        FakeExchange.Response second = get(sid).await();
+        assertEquals(400, second.status());
+        assertEquals("1", first.await().text());
+        assertEquals("close:transport error", events.poll(1, TimeUnit.SECONDS));
+        assertEquals(400, get(sid).await().status());
+    }
+
+    @Test
+    void abortedGetClosesTheSession() throws Exception {
+        String sid = handshake();
+        events.clear();
+        FakeExchange held = get(sid);
+        held.onAbort.run();
+        assertEquals("close:transport close", events.poll(1, TimeUnit.SECONDS));
+        assertEquals(0, server.sessionCount());
+    }
+
+    @Test
+    void invalidPacketClosesTheSession() throws Exception {
+        String sid = handshake();
+        events.clear();
+        assertEquals(200, post(sid, "abc").status());
+        assertEquals("close:parse error", events.poll(1, TimeUnit.SECONDS));
+        assertEquals(400, get(sid).await().status());
+    }
+
+    @Test
+    void clientCloseReleasesTheHeldGetWithNoop() throws Exception {
+        String sid = handshake();
+        FakeExchange held = get(sid);
+        post(sid, "1");
+        assertEquals("6", held.await().text());
+        assertEquals(400, get(sid).await().status());
+    }
+
+    @Test
+    void octetStreamPostIsRefused() throws Exception {
+        String sid = handshake();
+        FakeExchange ex = new FakeExchange("POST", "EIO=4&transport=polling&sid=" + sid)
+                .header("Content-Type", "application/octet-stream").body("4x");
+        assertEquals(400, request(ex).status());
+        assertEquals(0, server.sessionCount());
+    }
+
+    @Test
+    void heartbeatOverPollingAndTimeoutJudgedByTheClock() throws Exception {
+        server.close();
+        server = echoServer(Duration.ofMillis(100), Duration.ofMillis(100));
+        String sid = handshake();
+        assertEquals("2", get(sid).await().text());
+        post(sid, "3");
+        assertEquals("2", get(sid).await().text());
+        // no pong now: the session dies, and a request after the deadline is refused
+        FakeExchange held = get(sid);
+        assertEquals("1", held.await().text());
+        assertEquals(400, get(sid).await().status());
+        assertTrue(events.contains("close:ping timeout"));
+    }
+
+    @Test
+    void websocketSessionSendsOpenFirstAndEchoesFrames() throws Exception {
+        FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
+        server.handleRequest(ex);
+        String open = (String) ex.socket.next();
+        assertTrue(open.contains("\"upgrades\":[]"), open);
+        ex.listener.onText("4hi");
+        assertEquals("4hi", ex.socket.next());
+        ex.listener.onBinary(new byte[] {1, 2});
+        assertArrayEquals(new byte[] {1, 2}, (byte[]) ex.socket.next());
+        ex.listener.onText("4" + "x".repeat(200));
+        assertTrue(ex.socket.awaitClosed());
+        assertEquals(1009, ex.socket.closeCode);
+    }
+
+    @Test
+    void upgradeFromPollingToWebsocket() throws Exception {
+        String sid = handshake();
+        FakeExchange held = get(sid);
+        FakeExchange ws = new FakeExchange("GET", "EIO=4&transport=websocket&sid=" + sid).header("Upgrade", "websocket");
+        server.handleRequest(ws);
+        ws.listener.onText("2probe");
+        assertEquals("3probe", ws.socket.next());
+        assertEquals("6", held.await().text());
+        ws.listener.onText("5");
+        ws.listener.onText("4after");
+        assertEquals("4after", ws.socket.next());
+        assertEquals(400, get(sid).await().status());
+        assertEquals(EngineOptions.Transport.WEBSOCKET, server.session(sid).transport());
+        // a second WebSocket for the same session is closed at once
+        FakeExchange again = new FakeExchange("GET", "EIO=4&transport=websocket&sid=" + sid).header("Upgrade", "websocket");
+        server.handleRequest(again);
+        assertTrue(again.socket.awaitClosed());
+        ws.listener.onText("4still");
+        assertEquals("4still", ws.socket.next());
+    }
+
+    @Test
+    void serverCloseOverPollingDeliversTheCloseOnTheNextGet() throws Exception {
+        String sid = handshake();
+        server.session(sid).send("bye");
+        server.session(sid).close();
+        assertEquals("4bye\u001e1", get(sid).await().text());
+        assertEquals(0, server.sessionCount());
+        assertEquals(List.of("open", "close:server disconnect"), List.copyOf(events));
+    }
+}
