@@ -25,7 +25,7 @@ public final class PacketCodec {
         char first = encoded.charAt(0);
         if (first == 'b') {
             try {
-                return Packet.binary(Base64.getDecoder().decode(encoded.substring(1)));
+                return Packet.binary(Base64.getDecoder().decode(withoutLineBreaks(encoded.substring(1))));
             } catch (IllegalArgumentException e) {
                 throw new EngineException("invalid base64 in binary packet");
             }
@@ -39,6 +39,17 @@ public final class PacketCodec {
             return Packet.message(data == null ? "" : data);
         }
         return Packet.of(type, data);
+    }
+
+    /**
+     * Some clients (the Java client among them) wrap base64 at 76 characters with line breaks, as
+     * MIME does; the reference server ignores them, and so do we. Anything else stays invalid.
+     */
+    private static String withoutLineBreaks(String base64) {
+        if (base64.indexOf('\n') < 0 && base64.indexOf('\r') < 0) {
+            return base64;
+        }
+        return base64.replace("\r", "").replace("\n", "");
     }
 
     /** Decodes a polling payload: records separated by {@link #SEPARATOR}. */

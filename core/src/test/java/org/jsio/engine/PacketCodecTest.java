@@ -31,6 +31,18 @@ class PacketCodecTest {
     }
 
     @Test
+    void acceptsBase64WrappedWithLineBreaks() throws EngineException {
+        byte[] data = new byte[100];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        String mime = java.util.Base64.getMimeEncoder().encodeToString(data) + "\n";
+        assertTrue(mime.contains("\r\n"));
+        assertArrayEquals(data, PacketCodec.decode("b" + mime).binary());
+        assertArrayEquals(new byte[] {0, 0, 0}, PacketCodec.decode("bAAAA\n").binary());
+    }
+
+    @Test
     void refusesMalformedPackets() {
         assertThrows(EngineException.class, () -> PacketCodec.decode(""));
         assertThrows(EngineException.class, () -> PacketCodec.decode("abc"));

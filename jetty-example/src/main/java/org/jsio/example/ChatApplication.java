@@ -1,0 +1,88 @@
+package org.jsio.example;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jsio.socketio.ConnectionRefusedException;
+import org.jsio.socketio.Socket;
+import org.jsio.socketio.SocketIoServer;
+
+/**
+ * The example chat: nicknames, rooms, a typing indicator, messages acknowledged on delivery, and
+ * images shared as binary data. Container-independent: the Jetty and Tomcat launchers mount it.
+ */
+public final class ChatApplication {
+    private ChatApplication() {
+    }
+
+    /** Builds the Socket.IO server with the chat's handlers. */
+    public static SocketIoServer create() {
+        SocketIoServer sio = SocketIoServer.create();
+        sio.onConnect((socket, auth) -> {
+            Object name = auth.get("name");
+            if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 32) {
+                throw new ConnectionRefusedException("a nickname of 1 to 32 characters is required");
+            }
+            socket.saveSession(Map.of("name", ((String) name).strip(), "room", ""));
+        });
+        sio.on("join", (socket, args) -> {
+            String room = String.valueOf(args[0]).strip();
+            if (room.isEmpty() || room.length() > 32) {
+                return Map.of("error", "a room name of 1 to 32 characters is required");
+            }
+            leaveCurrentRoom(socket);
+            Map<String, Object> session = socket.getSession();
+            session.put("room", room);
+            socket.saveSession(session);
+            socket.enterRoom(room);
+            sio.to(room).emit("joined", notice(socket, room));
+            return Map.of("room", room, "members", sio.of("/").roomMembers(room).size());
+        });
+        sio.on("chat", (socket, args) -> {
+            String room = room(socket);
+            Map<String, Object> message = notice(socket, room);
+            message.put("text", String.valueOf(args[0]));
+            sio.to(room).emit("chat", message);
+            return "delivered";
+        });
+        sio.on("typing", (socket, args) -> {
+            socket.to(room(socket)).emit("typing", name(socket));
+            return null;
+        });
+        sio.on("image", (socket, args) -> {
+            if (!(args.length > 0 && args[0] instanceof byte[])) {
+                return "an image must be sent as binary data";
+            }
+            Map<String, Object> message = notice(socket, room(socket));
+            message.put("image", args[0]);
+            sio.to(room(socket)).emit("image", message);
+            return "delivered";
+        });
+        sio.onDisconnect((socket, reason) -> leaveCurrentRoom(socket));
+        return sio;
+    }
+
+    private static void leaveCurrentRoom(Socket socket) {
+        String room = room(socket);
+        if (!room.isEmpty()) {
+            socket.leaveRoom(room);
+            socket.to(room).emit("left", notice(socket, room));
+        }
+    }
+
+    private static Map<String, Object> notice(Socket socket, String room) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", name(socket));
+        m.put("room", room);
+        m.put("at", Instant.now().toString());
+        return m;
+    }
+
+    private static String name(Socket socket) {
+        return String.valueOf(socket.getSession().get("name"));
+    }
+
+    private static String room(Socket socket) {
+        return String.valueOf(socket.getSession().getOrDefault("room", ""));
+    }
+}

@@ -1,0 +1,44 @@
+# Shared by the scripts in this folder; source it, do not run it.
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+node_dir="$root/src-test-fixtures/node"
+
+# Installs the npm packages (the official JavaScript client) when missing or out of date.
+ensure_node_modules() {
+  # node_modules/.package-lock.json is written by every npm install / npm ci
+  local stamp="$node_dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$node_dir/package-lock.json" -nt "$stamp" ]; then
+    command -v npm >/dev/null 2>&1 || { echo "npm is needed on the PATH" >&2; exit 1; }
+    echo "npm ci in src-test-fixtures/node" >&2
+    (cd "$node_dir" && npm ci --no-audit --no-fund >&2)
+  fi
+}
+
+# exec_main MODULE MAIN-CLASS ARGS...: builds MODULE (and what it needs) unless JSIO_SKIP_BUILD=1,
+# then replaces this shell with the JVM running MAIN-CLASS, so that the server's PID is ours.
+exec_main() {
+  local module="$1" main="$2"
+  shift 2
+  local cp_file="$root/$module/target/runtime-classpath.txt"
+  cd "$root"
+  if [[ "${JSIO_SKIP_BUILD:-}" != 1 ]]; then
+    mvn -B -ntp -q -DskipTests install -pl "$module" -am
+  fi
+  # The runtime classpath only changes with the poms: compute it once, again when a pom changes.
+  if [[ ! -s "$cp_file" ]] || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$cp_file" -print -quit)" ]]; then
+    mkdir -p "$root/$module/target"
+    mvn -B -ntp -q dependency:build-classpath -pl "$module" \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file"
+  fi
+  exec java -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
+}
+
+# check_container_and_port "$@": validates "jetty|tomcat PORT" or prints usage and exits.
+check_container_and_port() {
+  if [[ $# -ne 2 ]] || [[ "$1" != jetty && "$1" != tomcat ]] \
+      || ! [[ "$2" =~ ^[0-9]{1,5}$ ]] || (( 10#$2 > 65535 )); then
+    echo "usage: $(basename "$0") jetty|tomcat PORT" >&2
+    echo "  PORT: 0-65535 (0 = any free port)" >&2
+    exit 2
+  fi
+}
