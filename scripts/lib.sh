@@ -16,20 +16,26 @@ ensure_node_modules() {
 
 # exec_main MODULE MAIN-CLASS ARGS...: builds MODULE (and what it needs) unless JSIO_SKIP_BUILD=1,
 # then replaces this shell with the JVM running MAIN-CLASS, so that the server's PID is ours.
+# Maven's output goes to stderr: stdout carries only what the server prints. Servers started at
+# the same time take turns to build.
 exec_main() {
   local module="$1" main="$2"
   shift 2
   local cp_file="$root/$module/target/runtime-classpath.txt"
   cd "$root"
+  mkdir -p "$root/$module/target"
+  exec 9>"$root/$module/target/.build.lock"
+  flock 9
   if [[ "${JSIO_SKIP_BUILD:-}" != 1 ]]; then
-    mvn -B -ntp -q -DskipTests install -pl "$module" -am
+    mvn -B -ntp -q -Dmaven.test.skip=true install -pl "$module" -am >&2
   fi
   # The runtime classpath only changes with the poms: compute it once, again when a pom changes.
   if [[ ! -s "$cp_file" ]] || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$cp_file" -print -quit)" ]]; then
-    mkdir -p "$root/$module/target"
     mvn -B -ntp -q dependency:build-classpath -pl "$module" \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file"
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >&2
   fi
+  flock -u 9
+  exec 9>&-
   exec java -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
 }
 

@@ -65,6 +65,8 @@ public final class EngineServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** How soon a poll made during an upgrade is released (the reference server checks every 100 ms). */
+    volatile long upgradeNoopDelayMillis = 100;
 
     /** Creates a server with its own scheduler thread for heartbeats and timeouts. */
     public EngineServer(EngineOptions options, EngineHandler handler) {
@@ -127,6 +129,7 @@ public final class EngineServer implements AutoCloseable {
         for (EngineSocket s : sessions.values()) {
             s.terminate(DisconnectReason.SERVER_SHUTDOWN);
         }
+        sessions.clear();
         scheduler.shutdownNow();
     }
 

@@ -26,6 +26,7 @@ public final class EngineSocket {
 
     private enum State { OPEN, CLOSING, CLOSED }
 
+
     private final EngineServer server;
     private final String id;
     private final Handshake handshake;
@@ -47,6 +48,7 @@ public final class EngineSocket {
     private ScheduledFuture<?> heartbeatTimer;
     private ScheduledFuture<?> closeTimer;
     private boolean closeNotified;
+    private boolean awaitingLastPoll;
 
     private volatile Object attachment;
 
@@ -197,6 +199,7 @@ public final class EngineSocket {
         HttpExchange held;
         WsWriter ws;
         WsWriter probeWriter;
+        boolean keepForLastPoll;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
@@ -209,8 +212,19 @@ public final class EngineSocket {
             probeWriter = probe;
             probe = null;
             buffer.clear();
+            // A client that closes over polling may have its last GET still on the way (sent
+            // before the close, handled after it): that GET gets the noop it would have got
+            // had it been held. The session id stays known for one ping timeout for it.
+            keepForLastPoll = reason == DisconnectReason.CLIENT_DISCONNECT && held == null && ws == null;
+            if (keepForLastPoll) {
+                awaitingLastPoll = true;
+                closeTimer = server.scheduler().schedule(() -> server.remove(this), pingTimeoutNanos,
+                        TimeUnit.NANOSECONDS);
+            }
         }
-        server.remove(this);
+        if (!keepForLastPoll) {
+            server.remove(this);
+        }
         if (held != null) {
             Packet last = reason == DisconnectReason.CLIENT_DISCONNECT ? Packet.NOOP : Packet.CLOSE;
             respondPayload(held, List.of(last));
@@ -268,12 +282,15 @@ public final class EngineSocket {
 
     // ---------------------------------------------------------------- heartbeat
 
-    /** Starts the heartbeat: the first ping goes out one interval after the handshake. */
+    /**
+     * Starts the heartbeat: the first ping is due one interval after the session was created
+     * (before the open packet went out, so the client's clock never runs ahead of ours).
+     */
     void start() {
         synchronized (this) {
             if (state == State.OPEN) {
-                heartbeatBase = System.nanoTime();
-                heartbeatTimer = server.scheduler().schedule(this::ping, pingIntervalNanos, TimeUnit.NANOSECONDS);
+                long delay = Math.max(0, heartbeatBase + pingIntervalNanos - System.nanoTime());
+                heartbeatTimer = server.scheduler().schedule(this::ping, delay, TimeUnit.NANOSECONDS);
             }
         }
     }
@@ -403,9 +420,12 @@ public final class EngineSocket {
         boolean duplicate = false;
         boolean gone = false;
         boolean finishAfter = false;
+        boolean lastPoll = false;
         synchronized (this) {
             if (state == State.CLOSED) {
                 gone = true;
+                lastPoll = awaitingLastPoll;
+                awaitingLastPoll = false;
             } else if (transport != Transport.POLLING) {
                 // raced with an upgrade: the caller checked before taking the lock
                 gone = true;
@@ -414,25 +434,43 @@ public final class EngineSocket {
             } else if (!buffer.isEmpty()) {
                 payload = drainLocked();
                 finishAfter = state == State.CLOSING;
-            } else if (probed) {
-                payload = List.of(Packet.NOOP);
             } else {
                 pendingGet = exchange;
                 exchange.suspend(() -> onGetAborted(exchange));
+                if (probed) {
+                    // Upgrading: release the poll with a noop soon, unless the upgrade completes
+                    // first (then this request raced the client's "5" and is refused).
+                    server.scheduler().schedule(() -> releaseWithNoop(exchange), server.upgradeNoopDelayMillis,
+                            TimeUnit.MILLISECONDS);
+                }
             }
         }
-        if (gone) {
-            server.respondError(exchange, headers, EngineServer.Error.BAD_REQUEST);
+        if (lastPoll) {
+            server.remove(this);
+            respondPayload(exchange, List.of(Packet.NOOP), headers);
+        } else if (gone) {
+            server.respondError(exchange, headers, isClosed() ? EngineServer.Error.UNKNOWN_SID
+                    : EngineServer.Error.BAD_REQUEST);
         } else if (duplicate) {
             LOG.debug("session {}: overlapping GET requests; closing", id);
-            exchange.respond(400, headers, new byte[0]);
             terminate(DisconnectReason.TRANSPORT_ERROR);
+            exchange.respond(400, headers, new byte[0]);
         } else if (payload != null) {
             respondPayload(exchange, payload, headers);
             if (finishAfter) {
                 finish();
             }
         }
+    }
+
+    private void releaseWithNoop(HttpExchange exchange) {
+        synchronized (this) {
+            if (pendingGet != exchange) {
+                return;
+            }
+            pendingGet = null;
+        }
+        respondPayload(exchange, List.of(Packet.NOOP));
     }
 
     private void onGetAborted(HttpExchange exchange) {
@@ -448,21 +486,25 @@ public final class EngineSocket {
 
     void handlePost(HttpExchange exchange, Map<String, String> headers) {
         boolean duplicate;
+        if (isClosed()) {
+            server.respondError(exchange, headers, EngineServer.Error.UNKNOWN_SID);
+            return;
+        }
         synchronized (this) {
             duplicate = postInFlight;
             postInFlight = true;
         }
         if (duplicate) {
             LOG.debug("session {}: overlapping POST requests; closing", id);
-            exchange.respond(400, headers, new byte[0]);
             terminate(DisconnectReason.TRANSPORT_ERROR);
+            exchange.respond(400, headers, new byte[0]);
             return;
         }
         try {
             String contentType = exchange.header("content-type");
             if (contentType != null && contentType.startsWith("application/octet-stream")) {
-                exchange.respond(400, headers, new byte[0]);
                 terminate(DisconnectReason.TRANSPORT_ERROR);
+                exchange.respond(400, headers, new byte[0]);
                 return;
             }
             byte[] body;
@@ -474,8 +516,8 @@ public final class EngineSocket {
                 return;
             } catch (java.io.IOException e) {
                 LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
-                exchange.respond(400, headers, new byte[0]);
                 terminate(DisconnectReason.TRANSPORT_ERROR);
+                exchange.respond(400, headers, new byte[0]);
                 return;
             }
             List<Packet> packets = null;
@@ -620,7 +662,7 @@ public final class EngineSocket {
             }
             LOG.debug("session {}: upgraded to websocket", id);
             if (held != null) {
-                respondPayload(held, List.of(Packet.NOOP));
+                server.respondError(held, server.pollingHeaders(held), EngineServer.Error.BAD_REQUEST);
             }
             if (!backlog.isEmpty()) {
                 w.send(backlog);

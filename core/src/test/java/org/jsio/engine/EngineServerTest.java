@@ -43,6 +43,20 @@ class EngineServerTest {
                 });
     }
 
+    private void awaitEvent(String expected) throws InterruptedException {
+        List<String> seen = new java.util.ArrayList<>();
+        while (true) {
+            String e = events.poll(5, TimeUnit.SECONDS);
+            if (e == null) {
+                throw new AssertionError("no event " + expected + "; saw " + seen);
+            }
+            if (e.equals(expected)) {
+                return;
+            }
+            seen.add(e);
+        }
+    }
+
     @AfterEach
     void stop() {
         server.close();
@@ -172,6 +186,54 @@ class EngineServerTest {
     }
 
     @Test
+    void aPollRacingTheClientsCloseGetsNoopThenTheSessionIsGone() throws Exception {
+        String sid = handshake();
+        post(sid, "1");
+        assertEquals("6", get(sid).await().text());
+        assertEquals("{\"code\":1,\"message\":\"Session ID unknown\"}", get(sid).await().text());
+        assertEquals(0, server.sessionCount());
+    }
+
+    @Test
+    void aClosedSessionIsForgottenEvenWithoutALastPoll() throws Exception {
+        server.close();
+        server = echoServer(Duration.ofSeconds(25), Duration.ofMillis(50));
+        String sid = handshake();
+        post(sid, "1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.sessionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, server.sessionCount());
+        assertEquals(400, get(sid).await().status());
+    }
+
+    @Test
+    void aPollDuringTheUpgradeIsReleasedWithNoop() throws Exception {
+        String sid = handshake();
+        FakeExchange ws = new FakeExchange("GET", "EIO=4&transport=websocket&sid=" + sid).header("Upgrade", "websocket");
+        server.handleRequest(ws);
+        ws.listener.onText("2probe");
+        assertEquals("3probe", ws.socket.next());
+        assertEquals("6", get(sid).await().text());
+    }
+
+    @Test
+    void aPollRacingTheUpgradePacketIsRefused() throws Exception {
+        String sid = handshake();
+        FakeExchange ws = new FakeExchange("GET", "EIO=4&transport=websocket&sid=" + sid).header("Upgrade", "websocket");
+        server.handleRequest(ws);
+        ws.listener.onText("2probe");
+        assertEquals("3probe", ws.socket.next());
+        server.upgradeNoopDelayMillis = TimeUnit.MINUTES.toMillis(1); // the race, decided for the "5"
+        FakeExchange poll = get(sid);
+        ws.listener.onText("5");
+        FakeExchange.Response r = poll.await();
+        assertEquals(400, r.status());
+        assertEquals("{\"code\":3,\"message\":\"Bad request\"}", r.text());
+    }
+
+    @Test
     void octetStreamPostIsRefused() throws Exception {
         String sid = handshake();
         FakeExchange ex = new FakeExchange("POST", "EIO=4&transport=polling&sid=" + sid)
@@ -192,7 +254,7 @@ class EngineServerTest {
         FakeExchange held = get(sid);
         assertEquals("1", held.await().text());
         assertEquals(400, get(sid).await().status());
-        assertTrue(events.contains("close:ping timeout"));
+        awaitEvent("close:ping timeout");
     }
 
     @Test

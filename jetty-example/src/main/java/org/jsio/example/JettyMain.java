@@ -26,7 +26,7 @@ public final class JettyMain {
 
         ServletContextHandler context = new ServletContextHandler("/");
         JakartaWebSocketServletContainerInitializer.configure(context, null);
-        ServletHolder socketIo = new ServletHolder(new SocketIoServlet(sio.engine()));
+        ServletHolder socketIo = new ServletHolder(new SocketIoServlet(sio));
         socketIo.setAsyncSupported(true);
         context.addServlet(socketIo, "/socket.io/*");
         context.addServlet(new ServletHolder(new HealthServlet()), "/api/health");

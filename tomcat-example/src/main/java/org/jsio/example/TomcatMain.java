@@ -29,13 +29,11 @@ public final class TomcatMain {
 
         Context context = tomcat.addContext("", null);
         context.addServletContainerInitializer(new WsSci(), null);
-        Wrapper socketIo = Tomcat.addServlet(context, "socketio", new SocketIoServlet(sio.engine()));
+        Wrapper socketIo = Tomcat.addServlet(context, "socketio", new SocketIoServlet(sio));
         socketIo.setAsyncSupported(true);
-        context.addServletMappingDecoded("/socket.io/*", "socketio");
-        Tomcat.addServlet(context, "health", new HealthServlet());
-        context.addServletMappingDecoded("/api/health", "health");
-        Tomcat.addServlet(context, "static", new StaticResourceServlet());
-        context.addServletMappingDecoded("/", "static");
+        socketIo.addMapping("/socket.io/*");
+        Tomcat.addServlet(context, "health", new HealthServlet()).addMapping("/api/health");
+        Tomcat.addServlet(context, "static", new StaticResourceServlet()).addMapping("/");
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

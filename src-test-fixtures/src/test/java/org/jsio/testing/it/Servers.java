@@ -10,7 +10,7 @@ final class Servers implements AutoCloseable {
 
     Servers(String kind) throws Exception {
         container = EmbeddedContainer.create(kind);
-        container.mount("/socket.io/*", new SocketIoServlet(app.server.engine())).start(0);
+        container.mount("/socket.io/*", new SocketIoServlet(app.server)).start(0);
     }
 
     String url(String namespace) {

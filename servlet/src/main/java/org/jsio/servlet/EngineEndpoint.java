@@ -1,0 +1,242 @@
+package org.jsio.servlet;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jsio.engine.spi.WebSocketAcceptor;
+import org.jsio.engine.spi.WebSocketConnection;
+import org.jsio.engine.spi.WebSocketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jakarta WebSocket endpoint of one engine WebSocket. {@link SocketIoServlet} creates one per
+ * upgraded request (through {@code ServerContainer.upgradeHttpToWebSocket}) bound to that
+ * request's {@link WebSocketAcceptor}; it is not meant to be deployed on its own.
+ *
+ * <p>It assembles messages from the container's fragments itself, so the container keeps only
+ * small frame buffers per connection and a message over the engine's limit is refused with close
+ * code 1009 as soon as it grows past it. It feeds whole text and binary messages to the engine,
+ * and gives the engine a
+ * {@link WebSocketConnection} that sends through the session's asynchronous remote. Idle timeouts
+ * are turned off: the engine's heartbeat decides when a client is gone.
+ */
+public final class EngineEndpoint extends Endpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineEndpoint.class);
+
+    private final WebSocketAcceptor acceptor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile WebSocketListener listener;
+    private volatile SessionConnection connection;
+
+    EngineEndpoint(WebSocketAcceptor acceptor) {
+        this.acceptor = acceptor;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        int max = acceptor.maxMessageSize();
+        session.setMaxIdleTimeout(0);
+        SessionConnection connection = new SessionConnection(session);
+        this.connection = connection;
+        WebSocketListener l;
+        try {
+            l = acceptor.open(connection);
+        } catch (RuntimeException e) {
+            LOG.error("WebSocket {}: the engine failed to open it", session.getId(), e);
+            connection.close(CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode(), "");
+            return;
+        }
+        listener = l;
+        session.addMessageHandler(String.class, new TextAssembler(l, connection, max));
+        session.addMessageHandler(ByteBuffer.class, new BinaryAssembler(l, connection, max));
+    }
+
+    private static final int TOO_BIG = CloseReason.CloseCodes.TOO_BIG.getCode();
+
+    /** Joins text fragments; more than {@code max} characters is more than {@code max} UTF-8 bytes. */
+    private static final class TextAssembler implements MessageHandler.Partial<String> {
+        private final WebSocketListener listener;
+        private final SessionConnection connection;
+        private final int max;
+        private StringBuilder parts;
+        private boolean refused;
+
+        TextAssembler(WebSocketListener listener, SessionConnection connection, int max) {
+            this.listener = listener;
+            this.connection = connection;
+            this.max = max;
+        }
+
+        @Override
+        public void onMessage(String part, boolean last) {
+            if (refused) {
+                return;
+            }
+            if (parts == null && last) {
+                listener.onText(part);
+                return;
+            }
+            if (parts == null) {
+                parts = new StringBuilder(Math.min(max, Math.max(part.length() * 2, 256)));
+            }
+            if (parts.length() + part.length() > max) {
+                refused = true;
+                parts = null;
+                connection.close(TOO_BIG, "message too big");
+                return;
+            }
+            parts.append(part);
+            if (last) {
+                String text = parts.toString();
+                parts = null;
+                listener.onText(text);
+            }
+        }
+    }
+
+    /** Joins binary fragments, refusing more than {@code max} bytes. */
+    private static final class BinaryAssembler implements MessageHandler.Partial<ByteBuffer> {
+        private final WebSocketListener listener;
+        private final SessionConnection connection;
+        private final int max;
+        private java.io.ByteArrayOutputStream parts;
+        private boolean refused;
+
+        BinaryAssembler(WebSocketListener listener, SessionConnection connection, int max) {
+            this.listener = listener;
+            this.connection = connection;
+            this.max = max;
+        }
+
+        @Override
+        public void onMessage(ByteBuffer part, boolean last) {
+            if (refused) {
+                return;
+            }
+            int size = (parts == null ? 0 : parts.size()) + part.remaining();
+            if (size > max) {
+                refused = true;
+                parts = null;
+                connection.close(TOO_BIG, "message too big");
+                return;
+            }
+            byte[] bytes = new byte[part.remaining()];
+            part.get(bytes);
+            if (parts == null && last) {
+                listener.onBinary(bytes);
+                return;
+            }
+            if (parts == null) {
+                parts = new java.io.ByteArrayOutputStream(Math.min(max, Math.max(bytes.length * 2, 256)));
+            }
+            parts.write(bytes, 0, bytes.length);
+            if (last) {
+                byte[] whole = parts.toByteArray();
+                parts = null;
+                listener.onBinary(whole);
+            }
+        }
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason closeReason) {
+        SessionConnection c = connection;
+        if (c != null) {
+            // The container is closing this session already (and answering the peer's close
+            // frame, or sending its own such as 1009): the engine must not start another close.
+            c.closing.set(true);
+        }
+        WebSocketListener l = listener;
+        if (l != null && closed.compareAndSet(false, true)) {
+            l.onClose(closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
+        }
+    }
+
+    @Override
+    public void onError(Session session, Throwable error) {
+        WebSocketListener l = listener;
+        if (l != null && !closed.get()) {
+            l.onError(error);
+        } else {
+            LOG.debug("WebSocket {}: {}", session.getId(), error.toString());
+        }
+    }
+
+    /** Hands the container a new endpoint bound to one upgrade's acceptor. */
+    static final class Binder extends ServerEndpointConfig.Configurator {
+        private final WebSocketAcceptor acceptor;
+
+        Binder(WebSocketAcceptor acceptor) {
+            this.acceptor = acceptor;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(new EngineEndpoint(acceptor));
+        }
+    }
+
+    /** The engine's view of one session; sends are never concurrent (the engine waits for each). */
+    private static final class SessionConnection implements WebSocketConnection {
+        private final Session session;
+        private final AtomicBoolean closing = new AtomicBoolean();
+
+        SessionConnection(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void sendText(String text, SendCallback done) {
+            SendHandler handler = once(done);
+            try {
+                session.getAsyncRemote().sendText(text, handler);
+            } catch (RuntimeException e) {
+                handler.onResult(new SendResult(e));
+            }
+        }
+
+        @Override
+        public void sendBinary(byte[] data, SendCallback done) {
+            SendHandler handler = once(done);
+            try {
+                session.getAsyncRemote().sendBinary(ByteBuffer.wrap(data), handler);
+            } catch (RuntimeException e) {
+                handler.onResult(new SendResult(e));
+            }
+        }
+
+        private static SendHandler once(SendCallback done) {
+            AtomicBoolean called = new AtomicBoolean();
+            return result -> {
+                if (called.compareAndSet(false, true)) {
+                    done.done(result.isOK() ? null : failure(result.getException()));
+                }
+            };
+        }
+
+        private static Throwable failure(Throwable t) {
+            return t != null ? t : new IOException("WebSocket send failed");
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("WebSocket {}: close failed: {}", session.getId(), e.toString());
+            }
+        }
+    }
+}

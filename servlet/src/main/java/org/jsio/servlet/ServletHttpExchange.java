@@ -1,0 +1,361 @@
+package org.jsio.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jsio.engine.spi.BodyTooLargeException;
+import org.jsio.engine.spi.HttpExchange;
+import org.jsio.engine.spi.WebSocketAcceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One servlet request/response pair seen as an engine {@link HttpExchange}.
+ *
+ * <p>Request data is read without touching the request parameters (which would consume a POST
+ * body). A response given while the exchange is held with {@link #suspend} is written with
+ * non-blocking output, so the engine thread that answers a long-poll never waits for a slow
+ * client.
+ */
+final class ServletHttpExchange implements HttpExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(ServletHttpExchange.class);
+
+    /** The servlet context attribute under which containers publish their WebSocket support. */
+    static final String SERVER_CONTAINER_ATTRIBUTE = "jakarta.websocket.server.ServerContainer";
+    /** Largest initial body buffer, whatever Content-Length claims. */
+    private static final long MAX_DISCARDED_BODY = 4L << 20;
+    private static final int INITIAL_BODY_BUFFER = 8 * 1024;
+    private static final int WRITE_CHUNK = 64 * 1024;
+
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private volatile AsyncContext async;
+    private Map<String, List<String>> query;
+    private Map<String, List<String>> headers;
+    private Map<String, String> cookies;
+
+    ServletHttpExchange(HttpServletRequest request, HttpServletResponse response) {
+        this.request = request;
+        this.response = response;
+    }
+
+    @Override
+    public String method() {
+        return request.getMethod().toUpperCase(Locale.ROOT);
+    }
+
+    @Override
+    public String scheme() {
+        return request.getScheme();
+    }
+
+    @Override
+    public String requestUri() {
+        String q = request.getQueryString();
+        return q == null ? request.getRequestURI() : request.getRequestURI() + "?" + q;
+    }
+
+    @Override
+    public synchronized Map<String, List<String>> queryParameters() {
+        if (query == null) {
+            query = parseQuery(request.getQueryString());
+        }
+        return query;
+    }
+
+    /** Decodes an {@code application/x-www-form-urlencoded} query string (UTF-8), keeping order. */
+    static Map<String, List<String>> parseQuery(String queryString) {
+        if (queryString == null || queryString.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String pair : queryString.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        out.replaceAll((k, v) -> Collections.unmodifiableList(v));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // malformed %-escape: keep the raw text
+        }
+    }
+
+    @Override
+    public synchronized Map<String, List<String>> headers() {
+        if (headers == null) {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            Enumeration<String> names = request.getHeaderNames();
+            while (names != null && names.hasMoreElements()) {
+                String name = names.nextElement();
+                List<String> values = out.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>());
+                Enumeration<String> e = request.getHeaders(name);
+                while (e != null && e.hasMoreElements()) {
+                    values.add(e.nextElement());
+                }
+            }
+            out.replaceAll((k, v) -> Collections.unmodifiableList(v));
+            headers = Collections.unmodifiableMap(out);
+        }
+        return headers;
+    }
+
+    @Override
+    public synchronized Map<String, String> cookies() {
+        if (cookies == null) {
+            Cookie[] all = request.getCookies();
+            if (all == null || all.length == 0) {
+                cookies = Map.of();
+            } else {
+                Map<String, String> out = new LinkedHashMap<>();
+                for (Cookie c : all) {
+                    out.putIfAbsent(c.getName(), c.getValue());
+                }
+                cookies = Collections.unmodifiableMap(out);
+            }
+        }
+        return cookies;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return request.getRemoteAddr();
+    }
+
+    @Override
+    public Principal userPrincipal() {
+        return request.getUserPrincipal();
+    }
+
+    @Override
+    public boolean isWebSocketUpgrade() {
+        Enumeration<String> values = request.getHeaders("Upgrade");
+        while (values != null && values.hasMoreElements()) {
+            for (String token : values.nextElement().split(",")) {
+                if (token.trim().equalsIgnoreCase("websocket")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public byte[] readBody(int maxBytes) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes, declared);
+        }
+        int initial = (int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BODY_BUFFER, INITIAL_BODY_BUFFER);
+        byte[] buf = new byte[Math.max(initial, 16)];
+        int size = 0;
+        InputStream in = request.getInputStream();
+        while (true) {
+            if (size == buf.length) {
+                // Grow, but never past one byte over the limit (enough to detect an overflow).
+                int next = (int) Math.min((long) buf.length * 2, (long) maxBytes + 1);
+                if (next <= buf.length) {
+                    throw tooLarge(maxBytes, declared);
+                }
+                buf = Arrays.copyOf(buf, next);
+            }
+            int n = in.read(buf, size, buf.length - size);
+            if (n < 0) {
+                break;
+            }
+            size += n;
+            if (size > maxBytes) {
+                throw tooLarge(maxBytes, declared);
+            }
+        }
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
+    }
+
+    /**
+     * Reads and drops the rest of an oversized body (up to {@link #MAX_DISCARDED_BODY} bytes) so
+     * that the client, still sending, reads the 413 instead of a reset connection; as the
+     * reference server does. A larger body is left to the container, which closes the connection.
+     */
+    private BodyTooLargeException tooLarge(int maxBytes, long declared) {
+        if (declared > (long) maxBytes + MAX_DISCARDED_BODY) {
+            return new BodyTooLargeException(maxBytes);
+        }
+        try {
+            InputStream in = request.getInputStream();
+            byte[] scratch = new byte[8192];
+            long left = MAX_DISCARDED_BODY;
+            while (left > 0) {
+                int n = in.read(scratch, 0, (int) Math.min(scratch.length, left));
+                if (n < 0) {
+                    break;
+                }
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{} {}: oversized body not drained: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        }
+        return new BodyTooLargeException(maxBytes);
+    }
+
+    @Override
+    public void respond(int status, Map<String, String> headers, byte[] body) {
+        if (!responded.compareAndSet(false, true)) {
+            LOG.debug("{} {}: second response ignored", request.getMethod(), request.getRequestURI());
+            return;
+        }
+        byte[] data = body == null ? new byte[0] : body;
+        AsyncContext ctx = async;
+        HttpServletResponse target = ctx == null ? response : (HttpServletResponse) ctx.getResponse();
+        try {
+            target.setStatus(status);
+            headers.forEach(target::setHeader);
+            target.setContentLength(data.length);
+            if (ctx == null) {
+                ServletOutputStream out = target.getOutputStream();
+                out.write(data);
+                out.flush();
+            } else {
+                writeAsync(ctx, target.getOutputStream(), data);
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("{} {}: response not delivered: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            if (ctx != null) {
+                completeQuietly(ctx);
+            }
+        }
+    }
+
+    /** Writes {@code data} without blocking the calling thread, then completes the exchange. */
+    private void writeAsync(AsyncContext ctx, ServletOutputStream out, byte[] data) {
+        out.setWriteListener(new WriteListener() {
+            private int written;
+
+            @Override
+            public void onWritePossible() throws IOException {
+                while (out.isReady()) {
+                    if (written == data.length) {
+                        completeQuietly(ctx);
+                        return;
+                    }
+                    int n = Math.min(WRITE_CHUNK, data.length - written);
+                    out.write(data, written, n);
+                    written += n;
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                LOG.debug("{}: response not delivered: {}", request.getRequestURI(), t.toString());
+                completeQuietly(ctx);
+            }
+        });
+    }
+
+    private void completeQuietly(AsyncContext ctx) {
+        try {
+            ctx.complete();
+        } catch (IllegalStateException e) {
+            LOG.debug("{}: async context already completed: {}", request.getRequestURI(), e.toString());
+        }
+    }
+
+    @Override
+    public void suspend(Runnable onAbort) {
+        if (!request.isAsyncSupported()) {
+            throw new IllegalStateException("the Socket.IO servlet needs asynchronous requests: set "
+                    + "<async-supported>true</async-supported> (or setAsyncSupported(true)) on the servlet and on "
+                    + "every filter in front of it");
+        }
+        AsyncContext ctx = request.startAsync(request, response);
+        ctx.setTimeout(0); // the engine always answers within pingInterval, or closes the session
+        ctx.addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                abort(ctx, onAbort);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                abort(ctx, onAbort);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        async = ctx;
+    }
+
+    private void abort(AsyncContext ctx, Runnable onAbort) {
+        if (responded.compareAndSet(false, true)) {
+            try {
+                onAbort.run();
+            } finally {
+                completeQuietly(ctx);
+            }
+        }
+    }
+
+    @Override
+    public void upgrade(WebSocketAcceptor acceptor) throws IOException {
+        Object attribute = request.getServletContext().getAttribute(SERVER_CONTAINER_ATTRIBUTE);
+        if (!(attribute instanceof ServerContainer)) {
+            throw new IllegalStateException("no Jakarta WebSocket container in this web application (context "
+                    + "attribute " + SERVER_CONTAINER_ATTRIBUTE + " is missing): the container's WebSocket support "
+                    + "must be enabled to accept WebSocket connections");
+        }
+        ServerContainer container = (ServerContainer) attribute;
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(EngineEndpoint.class, "/")
+                .configurator(new EngineEndpoint.Binder(acceptor))
+                .build();
+        try {
+            container.upgradeHttpToWebSocket(request, response, config, Map.of());
+        } catch (DeploymentException | IllegalStateException e) {
+            // Jetty refuses a malformed handshake (no Sec-WebSocket-Key, ...) with IllegalStateException.
+            throw new IOException("WebSocket handshake refused: " + e.getMessage(), e);
+        }
+        int status = response.getStatus();
+        if (status == HttpServletResponse.SC_SWITCHING_PROTOCOLS || status >= 400 || response.isCommitted()) {
+            // Upgraded, or the container already refused the handshake itself.
+            responded.set(true);
+        } else {
+            throw new IOException("the container did not accept the WebSocket handshake");
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package org.jsio.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.Proxy;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jsio.engine.EngineHandler;
+import org.jsio.engine.EngineOptions;
+import org.jsio.engine.EngineServer;
+import org.jsio.engine.EngineSocket;
+import org.jsio.engine.spi.BodyTooLargeException;
+import org.junit.jupiter.api.Test;
+
+class ServletHttpExchangeTest {
+
+    /** A request that answers the given methods and fails on any other call. */
+    private static HttpServletRequest request(Map<String, Object> answers) {
+        return (HttpServletRequest) Proxy.newProxyInstance(ServletHttpExchangeTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> {
+                    if (answers.containsKey(method.getName())) {
+                        return answers.get(method.getName());
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** A POST whose body arrives in small pieces, with the given Content-Length (-1: unknown). */
+    private static ServletHttpExchange post(byte[] body, long contentLength) {
+        Map<String, Object> answers = new HashMap<>();
+        answers.put("getContentLengthLong", contentLength);
+        answers.put("getInputStream", new TrickleInputStream(body));
+        return new ServletHttpExchange(request(answers), null);
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) i;
+        }
+        return b;
+    }
+
+    @Test
+    void queryIsDecodedAsUtf8InOrder() {
+        Map<String, List<String>> q = ServletHttpExchange.parseQuery("EIO=4&transport=polling&x=a%20b+c&x=%E2%82%AC&flag&=v&bad=%zz");
+        assertEquals(List.of("EIO", "transport", "x", "flag", "", "bad"), List.copyOf(q.keySet()));
+        assertEquals(List.of("a b c", "\u20ac"), q.get("x"));
+        assertEquals(List.of(""), q.get("flag"));
+        assertEquals(List.of("%zz"), q.get("bad"));
+        assertTrue(ServletHttpExchange.parseQuery(null).isEmpty());
+    }
+
+    @Test
+    void bodyOfExactlyTheLimitIsRead() throws Exception {
+        byte[] body = bytes(100_000);
+        assertArrayEquals(body, post(body, body.length).readBody(100_000));
+        assertArrayEquals(body, post(body, -1).readBody(100_000));
+        assertArrayEquals(new byte[0], post(new byte[0], 0).readBody(10));
+    }
+
+    @Test
+    void bodyOverTheLimitIsRefusedWhileReading() {
+        byte[] body = bytes(100_001);
+        assertThrows(BodyTooLargeException.class, () -> post(body, -1).readBody(100_000));
+        // A Content-Length that understates the body does not get past the limit either.
+        assertThrows(BodyTooLargeException.class, () -> post(body, 10).readBody(100_000));
+    }
+
+    @Test
+    void bodyDeclaredOverTheLimitIsRefusedBeforeReading() {
+        Map<String, Object> answers = new HashMap<>();
+        answers.put("getContentLengthLong", 5_000_000_000L);
+        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), null);
+        assertThrows(BodyTooLargeException.class, () -> exchange.readBody(1_000_000));
+    }
+
+    @Test
+    void suspendWithoutAsyncSupportSaysWhatToConfigure() {
+        ServletHttpExchange exchange = new ServletHttpExchange(request(Map.of("isAsyncSupported", false)), null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> exchange.suspend(() -> { }));
+        assertTrue(e.getMessage().contains("<async-supported>true</async-supported>"), e.getMessage());
+    }
+
+    @Test
+    void headersAreKeyedInLowerCase() {
+        HttpServletRequest req = (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "getHeaderNames":
+                            return Collections.enumeration(List.of("Upgrade", "X-Two"));
+                        case "getHeaders":
+                            return "Upgrade".equals(args[0]) ? Collections.enumeration(List.of("WebSocket"))
+                                    : Collections.enumeration(List.of("a", "b"));
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+        ServletHttpExchange exchange = new ServletHttpExchange(req, null);
+        assertEquals(List.of("a", "b"), exchange.headers().get("x-two"));
+        assertEquals("WebSocket", exchange.header("UPGRADE"));
+        assertTrue(exchange.isWebSocketUpgrade());
+    }
+
+    /** The engine used by the factory test. */
+    public static final class EchoFactory implements EngineServerFactory {
+        static volatile EngineServer last;
+
+        @Override
+        public EngineServer create(ServletConfig config) {
+            last = new EngineServer(EngineOptions.defaults(), new EngineHandler() {
+                @Override
+                public void onMessage(EngineSocket socket, String text) {
+                    socket.send(text);
+                }
+
+                @Override
+                public void onBinary(EngineSocket socket, byte[] data) {
+                    socket.send(data);
+                }
+            });
+            return last;
+        }
+    }
+
+    private static ServletConfig config(String factory) {
+        return (ServletConfig) Proxy.newProxyInstance(ServletHttpExchangeTest.class.getClassLoader(),
+                new Class<?>[] {ServletConfig.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "getInitParameter":
+                            return SocketIoServlet.FACTORY_PARAM.equals(args[0]) ? factory : null;
+                        case "getServletName":
+                            return "socketio";
+                        default:
+                            return null;
+                    }
+                });
+    }
+
+    @Test
+    void webXmlServletBuildsAndClosesItsEngine() throws Exception {
+        SocketIoServlet servlet = new SocketIoServlet();
+        servlet.init(config(EchoFactory.class.getName()));
+        assertSame(EchoFactory.last, servlet.engine());
+        servlet.destroy();
+        assertNull(servlet.engine());
+    }
+
+    /** A web.xml factory for a Socket.IO server. */
+    public static final class ChatFactory implements SocketIoServerFactory {
+        static volatile org.jsio.socketio.SocketIoServer last;
+
+        @Override
+        public org.jsio.socketio.SocketIoServer create(ServletConfig config) {
+            last = org.jsio.socketio.SocketIoServer.create();
+            return last;
+        }
+    }
+
+    @Test
+    void webXmlServletBuildsAndClosesItsSocketIoServer() throws Exception {
+        SocketIoServlet servlet = new SocketIoServlet();
+        servlet.init(config(ChatFactory.class.getName()));
+        assertSame(ChatFactory.last.engine(), servlet.engine());
+        servlet.destroy();
+        assertNull(servlet.engine());
+        assertTrue(ChatFactory.last.scheduler().isShutdown());
+    }
+
+    @Test
+    void webXmlServletWithoutFactoryFailsClearly() {
+        ServletException e = assertThrows(ServletException.class, () -> new SocketIoServlet().init(config(null)));
+        assertTrue(e.getMessage().contains("'factory'"), e.getMessage());
+        ServletException e2 = assertThrows(ServletException.class,
+                () -> new SocketIoServlet().init(config(String.class.getName())));
+        assertTrue(e2.getMessage().contains("implements neither"), e2.getMessage());
+    }
+
+    @Test
+    void givenEngineIsNotClosedByTheServlet() {
+        EngineServer engine = new EchoFactory().create(null);
+        try {
+            SocketIoServlet servlet = new SocketIoServlet(engine);
+            servlet.destroy();
+            assertSame(engine, servlet.engine());
+        } finally {
+            engine.close();
+        }
+    }
+
+    /** Delivers at most 1000 bytes per read, like a slow network. */
+    private static final class TrickleInputStream extends ServletInputStream {
+        private final ByteArrayInputStream in;
+
+        TrickleInputStream(byte[] data) {
+            this.in = new ByteArrayInputStream(data);
+        }
+
+        @Override
+        public int read() {
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            return in.read(b, off, Math.min(len, 1000));
+        }
+
+        @Override
+        public boolean isFinished() {
+            return in.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.jsio.testing;
+
+import jakarta.servlet.http.HttpServlet;
+import java.util.Locale;
+
+/**
+ * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1, both with Jakarta
+ * WebSocket support enabled, serving servlets mounted in one root context.
+ *
+ * <pre>{@code
+ * try (EmbeddedContainer c = EmbeddedContainer.create("jetty")) {
+ *     c.mount("/socket.io/*", new SocketIoServlet(engine)).start(0);
+ *     URI uri = URI.create(c.baseUrl() + "/socket.io/?EIO=4&transport=polling");
+ *     ...
+ * }
+ * }</pre>
+ */
+public interface EmbeddedContainer extends AutoCloseable {
+
+    /** The names {@link #create} accepts. */
+    String[] KINDS = {"jetty", "tomcat"};
+
+    /**
+     * A new, unstarted container.
+     *
+     * @param kind {@code "jetty"} or {@code "tomcat"} (case-insensitive)
+     */
+    static EmbeddedContainer create(String kind) {
+        switch (kind.toLowerCase(Locale.ROOT)) {
+            case "jetty":
+                return new EmbeddedJetty();
+            case "tomcat":
+                return new EmbeddedTomcat();
+            default:
+                throw new IllegalArgumentException("unknown container '" + kind + "': use jetty or tomcat");
+        }
+    }
+
+    /** {@code "jetty"} or {@code "tomcat"}. */
+    String kind();
+
+    /**
+     * Registers {@code servlet} (async-supported) under a servlet path spec such as
+     * {@code "/socket.io/*"}. Only before {@link #start}.
+     */
+    EmbeddedContainer mount(String pathSpec, HttpServlet servlet);
+
+    /**
+     * Starts listening on {@code host} ({@code 127.0.0.1} for tests) and {@code port} (0 picks a
+     * free port; read it back with {@link #port()}).
+     */
+    EmbeddedContainer start(String host, int port) throws Exception;
+
+    /** Starts listening on {@code 127.0.0.1:port} (0 picks a free port). */
+    default EmbeddedContainer start(int port) throws Exception {
+        return start("127.0.0.1", port);
+    }
+
+    /** The port the container listens on; only after {@link #start}. */
+    int port();
+
+    /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
+    default String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** Stops the container and waits for its threads; safe to call more than once. */
+    @Override
+    void close();
+}

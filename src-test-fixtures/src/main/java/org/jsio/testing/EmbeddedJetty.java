@@ -1,0 +1,102 @@
+package org.jsio.testing;
+
+import jakarta.servlet.http.HttpServlet;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** Jetty 12 (ee10) with Jakarta WebSocket support, one root context. See {@link EmbeddedContainer}. */
+public final class EmbeddedJetty implements EmbeddedContainer {
+    private final List<Mount> mounts = new ArrayList<>();
+    private Server server;
+    private ServerConnector connector;
+    private boolean closed;
+
+    /** An unstarted container; see {@link EmbeddedContainer#create}. */
+    public EmbeddedJetty() {
+    }
+
+    @Override
+    public String kind() {
+        return "jetty";
+    }
+
+    @Override
+    public synchronized EmbeddedJetty mount(String pathSpec, HttpServlet servlet) {
+        if (server != null) {
+            throw new IllegalStateException("mount servlets before start()");
+        }
+        mounts.add(new Mount(pathSpec, servlet));
+        return this;
+    }
+
+    @Override
+    public synchronized EmbeddedJetty start(String host, int port) throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        Server s = new Server();
+        ServerConnector c = new ServerConnector(s);
+        c.setHost(host);
+        c.setPort(port);
+        s.addConnector(c);
+
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+        context.setContextPath("/");
+        JakartaWebSocketServletContainerInitializer.configure(context, null);
+        for (Mount m : mounts) {
+            ServletHolder holder = new ServletHolder(m.servlet);
+            holder.setAsyncSupported(true);
+            context.addServlet(holder, m.pathSpec);
+        }
+        s.setHandler(context);
+        server = s;
+        connector = c;
+        try {
+            s.start();
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    @Override
+    public synchronized int port() {
+        if (connector == null) {
+            throw new IllegalStateException("not started");
+        }
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        Server s = server;
+        if (s == null || closed) {
+            return;
+        }
+        closed = true;
+        try {
+            s.stop();
+            s.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not stop cleanly", e);
+        } finally {
+            s.destroy();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedJetty" + (connector == null ? "[not started]" : "[" + connector.getLocalPort() + "]");
+    }
+
+    private record Mount(String pathSpec, HttpServlet servlet) {
+    }
+}

@@ -1,0 +1,140 @@
+package org.jsio.testing;
+
+import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.websocket.server.WsSci;
+
+/**
+ * Tomcat 10.1 (embedded) with Jakarta WebSocket support, one root context. Its base directory is
+ * a temporary folder, deleted on {@link #close()}. See {@link EmbeddedContainer}.
+ */
+public final class EmbeddedTomcat implements EmbeddedContainer {
+    private final List<Mount> mounts = new ArrayList<>();
+    private Tomcat tomcat;
+    private Connector connector;
+    private Path baseDir;
+    private boolean closed;
+
+    /** An unstarted container; see {@link EmbeddedContainer#create}. */
+    public EmbeddedTomcat() {
+    }
+
+    @Override
+    public String kind() {
+        return "tomcat";
+    }
+
+    @Override
+    public synchronized EmbeddedTomcat mount(String pathSpec, HttpServlet servlet) {
+        if (tomcat != null) {
+            throw new IllegalStateException("mount servlets before start()");
+        }
+        mounts.add(new Mount(pathSpec, servlet));
+        return this;
+    }
+
+    @Override
+    public synchronized EmbeddedTomcat start(String host, int port) throws Exception {
+        if (tomcat != null) {
+            throw new IllegalStateException("already started");
+        }
+        baseDir = Files.createTempDirectory("jsio-tomcat-");
+        Path docBase = Files.createDirectories(baseDir.resolve("webapps").resolve("ROOT"));
+
+        Tomcat t = new Tomcat();
+        t.setBaseDir(baseDir.toString());
+        Connector c = new Connector("HTTP/1.1");
+        c.setPort(port);
+        c.setProperty("address", host);
+        t.setConnector(c);
+        t.getHost().setAutoDeploy(false);
+
+        Context context = t.addContext("", docBase.toString());
+        if (context instanceof StandardContext) {
+            // One class loader for the whole test JVM: the webapp leak checks only add noise.
+            StandardContext standard = (StandardContext) context;
+            standard.setClearReferencesObjectStreamClassCaches(false);
+            standard.setClearReferencesRmiTargets(false);
+            standard.setClearReferencesThreadLocals(false);
+        }
+        context.addServletContainerInitializer(new WsSci(), null);
+        int n = 0;
+        for (Mount m : mounts) {
+            String name = "servlet-" + n++;
+            Wrapper wrapper = Tomcat.addServlet(context, name, m.servlet);
+            wrapper.setAsyncSupported(true);
+            context.addServletMapping(m.pathSpec, name);
+        }
+        tomcat = t;
+        connector = c;
+        try {
+            t.start();
+        } catch (LifecycleException e) {
+            close();
+            throw e;
+        }
+        if (c.getLocalPort() <= 0) {
+            close();
+            throw new IOException("Tomcat could not listen on " + host + ":" + port);
+        }
+        return this;
+    }
+
+    @Override
+    public synchronized int port() {
+        if (connector == null) {
+            throw new IllegalStateException("not started");
+        }
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (tomcat == null || closed) {
+            return;
+        }
+        closed = true;
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException("Tomcat did not stop cleanly", e);
+        } finally {
+            deleteTree(baseDir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + root, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedTomcat" + (connector == null ? "[not started]" : "[" + connector.getLocalPort() + "]");
+    }
+
+    private record Mount(String pathSpec, HttpServlet servlet) {
+    }
+}
