@@ -52,4 +52,3 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 say "node $(node -v), npm $(npm -v 2>/dev/null)"
 
 ensure_node_modules
-say "src-test-fixtures/node/node_modules is up to date"
