@@ -46,6 +46,7 @@ public final class EngineOptions {
     private final List<String> corsAllowedOrigins;
     private final boolean corsCredentials;
     private final int maxBufferedPackets;
+    private final boolean logger;
 
     private EngineOptions(Builder b) {
         this.pingInterval = b.pingInterval;
@@ -57,6 +58,7 @@ public final class EngineOptions {
         this.corsAllowedOrigins = b.corsAllowedOrigins == null ? null : List.copyOf(b.corsAllowedOrigins);
         this.corsCredentials = b.corsCredentials;
         this.maxBufferedPackets = b.maxBufferedPackets;
+        this.logger = b.logger;
     }
 
     /** A builder with the default settings. */
@@ -81,6 +83,7 @@ public final class EngineOptions {
         b.corsAllowedOrigins = corsAllowedOrigins;
         b.corsCredentials = corsCredentials;
         b.maxBufferedPackets = maxBufferedPackets;
+        b.logger = logger;
         return b;
     }
 
@@ -136,6 +139,14 @@ public final class EngineOptions {
         return maxBufferedPackets;
     }
 
+    /**
+     * Whether every packet received and sent is logged at INFO on the logger
+     * {@code org.jsio.engine.packets} (python-engineio's {@code logger=True}); otherwise at DEBUG.
+     */
+    public boolean logger() {
+        return logger;
+    }
+
     /** Builder for {@link EngineOptions}. */
     public static final class Builder {
         private Duration pingInterval = Duration.ofSeconds(25);
@@ -147,8 +158,15 @@ public final class EngineOptions {
         private List<String> corsAllowedOrigins;
         private boolean corsCredentials = true;
         private int maxBufferedPackets = 10_000;
+        private boolean logger;
 
         private Builder() {
+        }
+
+        /** @see EngineOptions#logger() */
+        public Builder logger(boolean value) {
+            this.logger = value;
+            return this;
         }
 
         /** @see EngineOptions#pingInterval() */

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineSocket {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSocket.class);
+    private static final Logger PACKETS = LoggerFactory.getLogger("org.jsio.engine.packets");
     private static final int WS_NORMAL = 1000;
     private static final int WS_TOO_BIG = 1009;
 
@@ -112,6 +113,9 @@ public final class EngineSocket {
      * Socket.IO binary packet and its attachments).
      */
     public void send(List<Packet> packets) {
+        for (Packet p : packets) {
+            trace("sending", p);
+        }
         HttpExchange flushTo = null;
         List<Packet> payload = null;
         WsWriter ws = null;
@@ -142,6 +146,39 @@ public final class EngineSocket {
         } else if (flushTo != null) {
             respondPayload(flushTo, payload);
         }
+    }
+
+    /**
+     * Sends prepared packets only if the client can take them now: a WebSocket with nothing
+     * being written, or a poll waiting for data. Returns whether they were sent (volatile emits).
+     */
+    public boolean sendVolatile(List<Packet> packets) {
+        HttpExchange flushTo;
+        List<Packet> payload;
+        WsWriter ws;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return false;
+            }
+            ws = writer;
+            if (ws == null) {
+                if (pendingGet == null || !buffer.isEmpty()) {
+                    return false;
+                }
+                buffer.addAll(packets);
+                flushTo = pendingGet;
+                pendingGet = null;
+                payload = drainLocked();
+            } else {
+                flushTo = null;
+                payload = null;
+            }
+        }
+        if (ws != null) {
+            return ws.sendIfIdle(packets);
+        }
+        respondPayload(flushTo, payload);
+        return true;
     }
 
     /**
@@ -377,7 +414,19 @@ public final class EngineSocket {
 
     // ---------------------------------------------------------------- incoming packets
 
+    private void trace(String direction, Packet packet) {
+        if (server.options().logger() ? PACKETS.isInfoEnabled() : PACKETS.isDebugEnabled()) {
+            String text = id + " " + direction + " " + EngineServer.sanitize(packet.toString());
+            if (server.options().logger()) {
+                PACKETS.info(text);
+            } else {
+                PACKETS.debug(text);
+            }
+        }
+    }
+
     private void onPacket(Packet packet) {
+        trace("received", packet);
         switch (packet.type()) {
             case MESSAGE:
                 try {

@@ -59,6 +59,19 @@ final class WsWriter {
         return true;
     }
 
+    /** Sends packets only if nothing is being written or waiting; returns whether they were. */
+    boolean sendIfIdle(java.util.List<Packet> packets) {
+        synchronized (this) {
+            if (closing || failed || writing || !queue.isEmpty()) {
+                return false;
+            }
+            queue.addAll(packets);
+            writing = true;
+        }
+        pump();
+        return true;
+    }
+
     /** Sends what is queued, then closes the connection with {@code code}. */
     void closeAfterDrain(int code) {
         boolean closeNow;

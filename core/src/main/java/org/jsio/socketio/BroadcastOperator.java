@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jsio.engine.Packet;
 
@@ -16,21 +17,76 @@ public final class BroadcastOperator {
     private final Namespace namespace;
     private final Set<String> rooms;
     private final Set<String> except;
+    private final boolean volatileOnly;
+    private final java.time.Duration timeout;
 
     BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except) {
+        this(namespace, rooms, except, false, null);
+    }
+
+    private BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except, boolean volatileOnly,
+            java.time.Duration timeout) {
         this.namespace = namespace;
         this.rooms = rooms;
         this.except = except;
+        this.volatileOnly = volatileOnly;
+        this.timeout = timeout;
     }
 
     /** Adds rooms (or socket ids) to send to. */
     public BroadcastOperator to(String... more) {
-        return new BroadcastOperator(namespace, union(rooms, more), except);
+        return new BroadcastOperator(namespace, union(rooms, more), except, volatileOnly, timeout);
     }
 
     /** Adds socket ids (or rooms) to leave out (python-socketio's {@code skip_sid}). */
     public BroadcastOperator skipSid(String... sids) {
-        return new BroadcastOperator(namespace, rooms, union(except, sids));
+        return new BroadcastOperator(namespace, rooms, union(except, sids), volatileOnly, timeout);
+    }
+
+    /**
+     * Sends only to the clients that can take it now (Node's {@code volatile}); see
+     * {@link Socket#emitVolatile}.
+     */
+    public BroadcastOperator asVolatile() {
+        return new BroadcastOperator(namespace, rooms, except, true, timeout);
+    }
+
+    /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
+    public BroadcastOperator timeout(java.time.Duration value) {
+        return new BroadcastOperator(namespace, rooms, except, volatileOnly,
+                java.util.Objects.requireNonNull(value, "timeout"));
+    }
+
+    /**
+     * Sends an event to every selected client, each asked to acknowledge it (Node's
+     * {@code io.timeout(ms).emitWithAck}). The future completes when every client answered or the
+     * {@link #timeout} passed, with the answers and the clients that did not answer.
+     *
+     * @throws IllegalStateException when no timeout was set
+     */
+    public java.util.concurrent.CompletableFuture<BroadcastAcks> emitWithAck(String event, Object... args) {
+        if (timeout == null) {
+            throw new IllegalStateException("set a timeout() before a broadcast with acknowledgements");
+        }
+        Map<String, java.util.concurrent.CompletableFuture<List<Object>>> pending = new java.util.LinkedHashMap<>();
+        for (Socket s : sockets()) {
+            pending.put(s.id(), s.emitWithAck(timeout, event, args));
+        }
+        return java.util.concurrent.CompletableFuture
+                .allOf(pending.values().stream().map(f -> f.handle((v, e) -> v))
+                        .toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    Map<String, List<Object>> responses = new java.util.LinkedHashMap<>();
+                    Set<String> missing = new LinkedHashSet<>();
+                    pending.forEach((sid, f) -> {
+                        if (f.isDone() && !f.isCompletedExceptionally()) {
+                            responses.put(sid, f.join());
+                        } else {
+                            missing.add(sid);
+                        }
+                    });
+                    return new BroadcastAcks(responses, missing);
+                });
     }
 
     private static Set<String> union(Set<String> a, String[] b) {
@@ -45,7 +101,13 @@ public final class BroadcastOperator {
     public void emit(String event, Object... args) {
         List<Packet> packets = namespace.encodeEvent(event, args, SocketIoPacket.NO_ID);
         for (Socket s : targets()) {
-            s.sendPackets(packets);
+            if (volatileOnly) {
+                if (s.isConnected()) {
+                    s.connection().engine().sendVolatile(packets);
+                }
+            } else {
+                s.sendPackets(packets);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final Logger PACKETS = LoggerFactory.getLogger("org.jsio.socketio.packets");
 
     private final SocketIoServer server;
     private final EngineSocket engine;
@@ -37,7 +38,7 @@ final class Connection {
     Connection(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
-        this.lane = new Lane(server.executor(), server.laneCapacity());
+        this.lane = server.laneFor();
     }
 
     EngineSocket engine() {
@@ -108,12 +109,26 @@ final class Connection {
         onPacket(packet);
     }
 
+    /** Client data made safe for one log line: bounded, no line breaks. */
+    static String sanitize(String s) {
+        String t = s.length() > 300 ? s.substring(0, 300) + "..." : s;
+        return t.replace("\r", "\\r").replace("\n", "\\n");
+    }
+
     private void protocolError(String message) {
         LOG.debug("session {}: {}; closing", engine.id(), message);
         engine.close(DisconnectReason.PARSE_ERROR);
     }
 
     private void onPacket(SocketIoPacket packet) {
+        if (server.packetLog() ? PACKETS.isInfoEnabled() : PACKETS.isDebugEnabled()) {
+            String text = engine.id() + " received " + sanitize(packet.toString());
+            if (server.packetLog()) {
+                PACKETS.info(text);
+            } else {
+                PACKETS.debug(text);
+            }
+        }
         String nsp = packet.namespace();
         switch (packet.type()) {
             case CONNECT:
@@ -203,16 +218,25 @@ final class Connection {
         ConnectHandler handler = namespace.connectHandler();
         String refusal = null;
         Object refusalData = null;
-        if (handler != null) {
-            try {
-                handler.onConnect(socket, socket.auth());
-            } catch (ConnectionRefusedException e) {
-                refusal = e.getMessage();
-                refusalData = e.data();
-            } catch (Exception e) {
-                LOG.error("connect handler of {} failed", namespace.name(), e);
-                refusal = "Internal server error";
+        Socket previous = Socket.enter(socket);
+        try {
+            for (ConnectMiddleware check : server.middleware()) {
+                check.check(socket, socket.auth());
             }
+            for (ConnectMiddleware check : namespace.middleware()) {
+                check.check(socket, socket.auth());
+            }
+            if (handler != null) {
+                handler.onConnect(socket, socket.auth());
+            }
+        } catch (ConnectionRefusedException e) {
+            refusal = e.getMessage();
+            refusalData = e.data();
+        } catch (Exception e) {
+            LOG.error("connect handler of {} failed", namespace.name(), e);
+            refusal = "Internal server error";
+        } finally {
+            Socket.leave(previous);
         }
         if (refusal != null) {
             sockets.remove(namespace.name(), socket);
@@ -246,19 +270,27 @@ final class Connection {
             return;
         }
         List<Object> data = packet.list();
-        String event = String.valueOf(data.get(0));
+        Object name = data.get(0);
+        String event = name instanceof Number ? numberName((Number) name) : (String) name;
         Object[] args = data.subList(1, data.size()).toArray();
-        EventHandler handler = socket.nsp().handler(event);
-        if (handler == null) {
-            LOG.debug("no handler for event '{}' on {}", event, socket.namespace());
-            return;
-        }
+        Namespace namespace = socket.nsp();
         Object result;
+        Socket previous = Socket.enter(socket);
         try {
+            for (PacketMiddleware check : namespace.packetMiddleware()) {
+                check.check(socket, event, args);
+            }
+            EventHandler handler = namespace.resolve(event);
+            if (handler == null) {
+                LOG.debug("no handler for event '{}' on {}", sanitize(event), socket.namespace());
+                return;
+            }
             result = handler.handle(socket, args);
         } catch (Exception e) {
-            LOG.error("handler of event '{}' on {} failed", event, socket.namespace(), e);
+            handlerFailed(socket, event, args, e);
             return;
+        } finally {
+            Socket.leave(previous);
         }
         if (packet.id() < 0) {
             return;
@@ -273,6 +305,27 @@ final class Connection {
             });
         } else {
             sendAck(socket, packet.id(), result);
+        }
+    }
+
+    private static String numberName(Number n) {
+        double d = n.doubleValue();
+        return d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf(n.longValue()) : n.toString();
+    }
+
+    private void handlerFailed(Socket socket, String event, Object[] args, Exception error) {
+        ErrorHandler h = socket.nsp().errorHandler();
+        if (h == null) {
+            h = server.defaultErrorHandler();
+        }
+        if (h == null) {
+            LOG.error("handler of event '{}' on {} failed", sanitize(event), socket.namespace(), error);
+            return;
+        }
+        try {
+            h.onError(socket, event, args, error);
+        } catch (RuntimeException e) {
+            LOG.error("error handler of {} failed", socket.namespace(), e);
         }
     }
 
@@ -299,6 +352,7 @@ final class Connection {
 
     private void finishLeave(Socket socket, DisconnectReason reason, boolean wasConnected) {
         Namespace namespace = socket.nsp();
+        Socket previous = Socket.enter(socket);
         try {
             DisconnectHandler handler = namespace.disconnectHandler();
             if (wasConnected && handler != null) {
@@ -307,6 +361,7 @@ final class Connection {
         } catch (Exception e) {
             LOG.error("disconnect handler of {} failed", namespace.name(), e);
         } finally {
+            Socket.leave(previous);
             namespace.remove(socket);
         }
     }

@@ -17,16 +17,24 @@ import org.jsio.engine.Packet;
 public final class Namespace {
     private final SocketIoServer server;
     private final String name;
+    private final Namespace fallback;
     private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, EventHandler> classHandlers = new ConcurrentHashMap<>();
     private volatile ConnectHandler connectHandler;
     private volatile DisconnectHandler disconnectHandler;
+    private volatile ConnectHandler classConnectHandler;
+    private volatile DisconnectHandler classDisconnectHandler;
+    private volatile ErrorHandler errorHandler;
+    private final List<ConnectMiddleware> middleware = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PacketMiddleware> packetMiddleware = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
     private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
     private final Object roomLock = new Object();
 
-    Namespace(SocketIoServer server, String name) {
+    Namespace(SocketIoServer server, String name, Namespace fallback) {
         this.server = server;
         this.name = name;
+        this.fallback = fallback;
     }
 
     /** The namespace name, starting with {@code /}. */
@@ -40,10 +48,55 @@ public final class Namespace {
 
     // ---------------------------------------------------------------- handlers
 
-    /** Registers the handler of an event (replacing any earlier one). */
+    /**
+     * Registers the handler of an event (replacing any earlier one). The event {@code "*"} is the
+     * catch-all: it receives events that have no handler of their own, with the event name
+     * prepended to the arguments.
+     */
     public Namespace on(String event, EventHandler handler) {
         handlers.put(Objects.requireNonNull(event, "event"), Objects.requireNonNull(handler, "handler"));
         return this;
+    }
+
+    /**
+     * Registers a handler whose first argument is bound to {@code type} with the server's JSON
+     * mapper (a JSON object to a record or POJO, for example).
+     */
+    public <T> Namespace on(String event, Class<T> type, TypedEventHandler<T> handler) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(handler, "handler");
+        return on(event, (socket, args) -> handler.handle(socket,
+                args.length == 0 ? null : server.jsonMapper().fromTree(args[0], type)));
+    }
+
+    /** Registers a middleware that every connection to this namespace passes before connecting. */
+    public Namespace use(ConnectMiddleware check) {
+        middleware.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /** Registers a middleware that every event of this namespace passes before its handler. */
+    public Namespace usePacket(PacketMiddleware check) {
+        packetMiddleware.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /** Registers the handler of exceptions thrown by this namespace's event handlers. */
+    public Namespace onError(ErrorHandler handler) {
+        this.errorHandler = handler;
+        return this;
+    }
+
+    void classHandler(String event, EventHandler handler) {
+        classHandlers.put(event, handler);
+    }
+
+    void classConnectHandler(ConnectHandler handler) {
+        this.classConnectHandler = handler;
+    }
+
+    void classDisconnectHandler(DisconnectHandler handler) {
+        this.classDisconnectHandler = handler;
     }
 
     /** Registers the connect handler; it may refuse clients. */
@@ -58,16 +111,69 @@ public final class Namespace {
         return this;
     }
 
-    EventHandler handler(String event) {
-        return handlers.get(event);
+    /**
+     * The handler of an event: a function handler, else a class-based namespace method, else the
+     * catch-all (which gets the event name first), else the same from the catch-all namespace.
+     */
+    EventHandler resolve(String event) {
+        EventHandler h = handlers.get(event);
+        if (h == null) {
+            h = classHandlers.get(event);
+        }
+        if (h == null) {
+            EventHandler any = handlers.get("*");
+            if (any == null) {
+                any = classHandlers.get("*");
+            }
+            if (any != null) {
+                EventHandler catchAll = any;
+                h = (socket, args) -> catchAll.handle(socket, prepend(event, args));
+            }
+        }
+        if (h == null && fallback != null) {
+            h = fallback.resolve(event);
+        }
+        return h;
+    }
+
+    private static Object[] prepend(String first, Object[] rest) {
+        Object[] out = new Object[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     ConnectHandler connectHandler() {
-        return connectHandler;
+        ConnectHandler h = connectHandler != null ? connectHandler : classConnectHandler;
+        return h == null && fallback != null ? fallback.connectHandler() : h;
     }
 
     DisconnectHandler disconnectHandler() {
-        return disconnectHandler;
+        DisconnectHandler h = disconnectHandler != null ? disconnectHandler : classDisconnectHandler;
+        return h == null && fallback != null ? fallback.disconnectHandler() : h;
+    }
+
+    ErrorHandler errorHandler() {
+        ErrorHandler h = errorHandler;
+        return h == null && fallback != null ? fallback.errorHandler() : h;
+    }
+
+    List<ConnectMiddleware> middleware() {
+        if (fallback == null) {
+            return middleware;
+        }
+        List<ConnectMiddleware> all = new ArrayList<>(fallback.middleware());
+        all.addAll(middleware);
+        return all;
+    }
+
+    List<PacketMiddleware> packetMiddleware() {
+        if (fallback == null) {
+            return packetMiddleware;
+        }
+        List<PacketMiddleware> all = new ArrayList<>(fallback.packetMiddleware());
+        all.addAll(packetMiddleware);
+        return all;
     }
 
     // ---------------------------------------------------------------- clients
@@ -102,6 +208,35 @@ public final class Namespace {
             socket.rooms.clear();
         }
         sockets.remove(socket.id(), socket);
+    }
+
+    /** The user session of a client (python-socketio's {@code get_session}); empty for an unknown sid. */
+    public Map<String, Object> getSession(String sid) {
+        Socket s = sockets.get(sid);
+        return s == null ? new java.util.LinkedHashMap<>() : s.getSession();
+    }
+
+    /** Replaces the user session of a client; does nothing for an unknown sid. */
+    public void saveSession(String sid, Map<String, Object> session) {
+        Socket s = sockets.get(sid);
+        if (s != null) {
+            s.saveSession(session);
+        }
+    }
+
+    /**
+     * The user session of a client as a map that is saved when closed (python-socketio's
+     * {@code with sio.session(sid) as session:}):
+     * {@code try (SessionScope session = nsp.session(sid)) { session.put("n", 1); }}.
+     */
+    public SessionScope session(String sid) {
+        return new SessionScope(getSession(sid), values -> saveSession(sid, values));
+    }
+
+    /** The transport a client uses now, or {@code null} for an unknown sid. */
+    public org.jsio.engine.EngineOptions.Transport transport(String sid) {
+        Socket s = sockets.get(sid);
+        return s == null ? null : s.transport();
     }
 
     /** Disconnects a client from this namespace; does nothing for an unknown sid. */

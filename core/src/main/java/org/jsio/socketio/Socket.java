@@ -27,6 +27,8 @@ import org.jsio.engine.Packet;
 public final class Socket {
     enum State { CONNECTING, CONNECTED, DISCONNECTED }
 
+    private static final ThreadLocal<Socket> CURRENT = new ThreadLocal<>();
+
     private final Namespace namespace;
     private final Connection connection;
     private final String id;
@@ -43,6 +45,34 @@ public final class Socket {
         this.connection = connection;
         this.id = id;
         this.auth = Collections.unmodifiableMap(auth);
+    }
+
+    /**
+     * The client whose handler is running on this thread (Flask-SocketIO's request context), for
+     * code deep inside a handler that was not handed the socket.
+     *
+     * @throws IllegalStateException outside a connect, event or disconnect handler
+     */
+    public static Socket current() {
+        Socket s = CURRENT.get();
+        if (s == null) {
+            throw new IllegalStateException("no Socket.IO handler is running on this thread");
+        }
+        return s;
+    }
+
+    static Socket enter(Socket socket) {
+        Socket previous = CURRENT.get();
+        CURRENT.set(socket);
+        return previous;
+    }
+
+    static void leave(Socket previous) {
+        if (previous == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(previous);
+        }
     }
 
     /** The socket id (python-socketio's {@code sid}). */
@@ -158,6 +188,22 @@ public final class Socket {
         } catch (java.util.concurrent.CancellationException e) {
             throw new TimeoutException("client disconnected before acknowledging '" + event + "'");
         }
+    }
+
+    /**
+     * Sends an event only if the client can take it now (Node's {@code socket.volatile.emit}):
+     * dropped when a previous send is still being written or a polling client is not polling.
+     * For data where the latest value is all that matters (positions, typing indicators).
+     */
+    public void emitVolatile(String event, Object... args) {
+        if (state == State.CONNECTED) {
+            connection.engine().sendVolatile(namespace.encodeEvent(event, args, SocketIoPacket.NO_ID));
+        }
+    }
+
+    /** Emits to every client of the namespace but this one (Flask-SocketIO's {@code broadcast=True}). */
+    public BroadcastOperator broadcast() {
+        return namespace.skipSid(id);
     }
 
     /** Emits to the given rooms, leaving this client out (Node's {@code socket.to(room).emit}). */

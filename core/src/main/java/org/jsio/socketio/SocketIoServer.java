@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SocketIoServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketIoServer.class);
+    private static final Logger PACKETS = LoggerFactory.getLogger("org.jsio.socketio.packets");
     private static final AtomicInteger EXECUTOR_IDS = new AtomicInteger();
 
     private final EngineServer engine;
@@ -52,6 +53,12 @@ public final class SocketIoServer implements AutoCloseable {
     private final ExecutorService ownedExecutor;
     private final int laneCapacity;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
+    private final List<ConnectMiddleware> middleware = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile ErrorHandler defaultErrorHandler;
+    private final boolean asyncHandlers;
+    private final Lane sharedLane;
+    private final boolean packetLog;
+    private final Set<java.util.concurrent.Future<?>> backgroundTasks = ConcurrentHashMap.newKeySet();
 
     private SocketIoServer(Builder b) {
         this.connectTimeout = b.connectTimeout;
@@ -68,7 +75,10 @@ public final class SocketIoServer implements AutoCloseable {
             this.executor = ownedExecutor;
         }
         this.engine = new EngineServer(b.engine.build(), new Handler());
-        namespaces.put("/", new Namespace(this, "/"));
+        this.asyncHandlers = b.asyncHandlers;
+        this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity);
+        this.packetLog = b.logger;
+        namespaces.put("/", new Namespace(this, "/", null));
     }
 
     /** A builder with the default settings. */
@@ -147,6 +157,15 @@ public final class SocketIoServer implements AutoCloseable {
 
     List<Packet> encode(PacketType type, String namespace, long id, Object data) {
         PacketCodec.Encoded encoded = codec.encode(type, namespace, id, data);
+        if (packetLog ? PACKETS.isInfoEnabled() : PACKETS.isDebugEnabled()) {
+            String text = "sending " + Connection.sanitize(encoded.text())
+                    + (encoded.attachments().isEmpty() ? "" : " +" + encoded.attachments().size() + " attachments");
+            if (packetLog) {
+                PACKETS.info(text);
+            } else {
+                PACKETS.debug(text);
+            }
+        }
         if (encoded.attachments().isEmpty()) {
             return List.of(Packet.message(encoded.text()));
         }
@@ -160,13 +179,17 @@ public final class SocketIoServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- namespaces
 
-    /** The namespace with this name, created if needed (it then accepts clients). */
+    /**
+     * The namespace with this name, created if needed (it then accepts clients). {@code "*"} is
+     * the catch-all namespace: with it every namespace is accepted, and its handlers serve the
+     * namespaces that have none of their own ({@link Socket#namespace()} tells which one).
+     */
     public Namespace of(String name) {
         Objects.requireNonNull(name, "name");
-        if (!name.startsWith("/")) {
+        if (!name.startsWith("/") && !"*".equals(name)) {
             throw new IllegalArgumentException("a namespace starts with '/': " + name);
         }
-        return namespaces.computeIfAbsent(name, n -> new Namespace(this, n));
+        return namespaces.computeIfAbsent(name, n -> new Namespace(this, n, null));
     }
 
     /** The namespace a client may connect to, or {@code null} to refuse it. */
@@ -175,10 +198,104 @@ public final class SocketIoServer implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        if (acceptedNamespaces != null && (acceptedNamespaces.contains("*") || acceptedNamespaces.contains(name))) {
-            return of(name);
+        Namespace any = namespaces.get("*");
+        boolean accepted = any != null || (acceptedNamespaces != null
+                && (acceptedNamespaces.contains("*") || acceptedNamespaces.contains(name)));
+        if (!accepted || "*".equals(name)) {
+            return null;
         }
-        return null;
+        return namespaces.computeIfAbsent(name, n -> new Namespace(this, n, any));
+    }
+
+    /** The namespaces that exist now ({@code "*"} included when registered). */
+    public Set<String> namespaces() {
+        return Set.copyOf(namespaces.keySet());
+    }
+
+    /**
+     * Registers a class-based namespace (python-socketio's {@code register_namespace}). Its public
+     * methods annotated {@link On @On("event")}, or named {@code onSomeEvent} (event
+     * {@code "someEvent"}), handle events; {@code onConnect} and {@code onDisconnect} (or
+     * {@code @On("connect")}, {@code @On("disconnect")}) handle connections. A method takes the
+     * {@link Socket} first, then either {@code Object...} for all arguments or one parameter per
+     * argument (bound with the JSON mapper); its return value is the acknowledgement. A function
+     * handler registered with {@code on()} for the same event wins over the method.
+     */
+    public Namespace registerNamespace(String namespace, Object handlers) {
+        Namespace nsp = of(namespace);
+        ClassNamespace.register(nsp, handlers, jsonMapper);
+        return nsp;
+    }
+
+    /** Registers a middleware that every connection, to any namespace, passes first. */
+    public SocketIoServer use(ConnectMiddleware check) {
+        middleware.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    List<ConnectMiddleware> middleware() {
+        return middleware;
+    }
+
+    /**
+     * Registers the handler of exceptions thrown by event handlers of namespaces that have no
+     * {@link Namespace#onError error handler} (Flask-SocketIO's {@code on_error_default}).
+     */
+    public SocketIoServer onErrorDefault(ErrorHandler handler) {
+        this.defaultErrorHandler = handler;
+        return this;
+    }
+
+    ErrorHandler defaultErrorHandler() {
+        return defaultErrorHandler;
+    }
+
+    /** The lane a new connection's handlers run on: its own, or the server's one lane. */
+    Lane laneFor() {
+        return asyncHandlers ? new Lane(executor, laneCapacity) : sharedLane;
+    }
+
+    boolean packetLog() {
+        return packetLog;
+    }
+
+    /** What the server holds now: sessions, sockets, rooms, pending acknowledgements. */
+    public ServerStats stats() {
+        int sockets = 0;
+        int rooms = 0;
+        int acks = 0;
+        for (Namespace nsp : namespaces.values()) {
+            for (Socket s : nsp.allSockets()) {
+                sockets++;
+                acks += s.pendingAckCount();
+            }
+            rooms += nsp.roomCount();
+        }
+        return new ServerStats(engine.sessionCount(), sockets, rooms, acks, backgroundTasks.size());
+    }
+
+    // ---------------------------------------------------------------- background work
+
+    /**
+     * Runs {@code task} on the server's executor (python-socketio's
+     * {@code start_background_task}). Tasks still running when the server closes are interrupted.
+     */
+    public java.util.concurrent.Future<?> startBackgroundTask(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        java.util.concurrent.FutureTask<Void> future = new java.util.concurrent.FutureTask<>(task, null) {
+            @Override
+            protected void done() {
+                backgroundTasks.remove(this);
+            }
+        };
+        backgroundTasks.add(future);
+        executor.execute(future);
+        return future;
+    }
+
+    /** Sleeps on the calling thread (python-socketio's {@code sleep}), for background tasks. */
+    public static void sleep(Duration duration) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     }
 
     // ---------------------------------------------------------------- main namespace shortcuts
@@ -251,6 +368,26 @@ public final class SocketIoServer implements AutoCloseable {
         of("/").disconnect(sid);
     }
 
+    /** The user session of a client of the main namespace. */
+    public Map<String, Object> getSession(String sid) {
+        return of("/").getSession(sid);
+    }
+
+    /** Replaces the user session of a client of the main namespace. */
+    public void saveSession(String sid, Map<String, Object> session) {
+        of("/").saveSession(sid, session);
+    }
+
+    /** The user session of a client of the main namespace, saved when closed. */
+    public SessionScope session(String sid) {
+        return of("/").session(sid);
+    }
+
+    /** The transport a client of the main namespace uses now, or {@code null}. */
+    public EngineOptions.Transport transport(String sid) {
+        return of("/").transport(sid);
+    }
+
     /**
      * Disconnects every client ("server shutting down"), stops the scheduler, and stops the
      * handler executor if the server created it (after the disconnect handlers ran).
@@ -258,6 +395,9 @@ public final class SocketIoServer implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        for (java.util.concurrent.Future<?> task : List.copyOf(backgroundTasks)) {
+            task.cancel(true);
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
@@ -316,6 +456,8 @@ public final class SocketIoServer implements AutoCloseable {
         private Executor executor;
         private int maxAttachments = 10;
         private int laneCapacity = 1024;
+        private boolean asyncHandlers = true;
+        private boolean logger;
 
         private Builder() {
         }
@@ -407,6 +549,32 @@ public final class SocketIoServer implements AutoCloseable {
          */
         public Builder executor(Executor value) {
             this.executor = Objects.requireNonNull(value, "executor");
+            return this;
+        }
+
+        /**
+         * With {@code true} (the default) each client has its own ordered lane: a client's events
+         * are handled in order, different clients in parallel. With {@code false} all handlers of
+         * the server run one at a time, in the order the events arrived.
+         */
+        public Builder asyncHandlers(boolean value) {
+            this.asyncHandlers = value;
+            return this;
+        }
+
+        /**
+         * Logs every Socket.IO packet received and sent at INFO on the logger
+         * {@code org.jsio.socketio.packets} (python-socketio's {@code logger=True}); otherwise they
+         * are logged there at DEBUG.
+         */
+        public Builder logger(boolean value) {
+            this.logger = value;
+            return this;
+        }
+
+        /** Logs every Engine.IO packet at INFO on {@code org.jsio.engine.packets} ({@code engineio_logger=True}). */
+        public Builder engineioLogger(boolean value) {
+            engine.logger(value);
             return this;
         }
 

@@ -1,0 +1,57 @@
+package org.jsio.socketio;
+
+/**
+ * A snapshot of what the server holds, for metrics and for tests that check that nothing is left
+ * behind once clients are gone.
+ */
+public final class ServerStats {
+    private final int engineSessions;
+    private final int sockets;
+    private final int rooms;
+    private final int pendingAcks;
+    private final int backgroundTasks;
+
+    ServerStats(int engineSessions, int sockets, int rooms, int pendingAcks, int backgroundTasks) {
+        this.engineSessions = engineSessions;
+        this.sockets = sockets;
+        this.rooms = rooms;
+        this.pendingAcks = pendingAcks;
+        this.backgroundTasks = backgroundTasks;
+    }
+
+    /** Open Engine.IO sessions (connections, whatever their namespaces). */
+    public int engineSessions() {
+        return engineSessions;
+    }
+
+    /** Namespace sockets, connected or connecting, over all namespaces. */
+    public int sockets() {
+        return sockets;
+    }
+
+    /** Rooms over all namespaces, each client's own room included. */
+    public int rooms() {
+        return rooms;
+    }
+
+    /** Acknowledgements the server is waiting for from clients. */
+    public int pendingAcks() {
+        return pendingAcks;
+    }
+
+    /** Background tasks still running. */
+    public int backgroundTasks() {
+        return backgroundTasks;
+    }
+
+    /** Whether the server holds nothing for any client. */
+    public boolean isEmpty() {
+        return engineSessions == 0 && sockets == 0 && rooms == 0 && pendingAcks == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerStats[engineSessions=" + engineSessions + ", sockets=" + sockets + ", rooms=" + rooms
+                + ", pendingAcks=" + pendingAcks + ", backgroundTasks=" + backgroundTasks + "]";
+    }
+}
