@@ -233,9 +233,9 @@ public final class Namespace {
         return new SessionScope(getSession(sid), values -> saveSession(sid, values));
     }
 
-    /** The transport a client uses now, or {@code null} for an unknown sid. */
+    /** The transport a connected client uses now, or {@code null}. */
     public org.jsio.engine.EngineOptions.Transport transport(String sid) {
-        Socket s = sockets.get(sid);
+        Socket s = socket(sid);
         return s == null ? null : s.transport();
     }
 
@@ -350,6 +350,11 @@ public final class Namespace {
         return new BroadcastOperator(this, Set.of(), Set.of()).skipSid(sids);
     }
 
+    /** An emitter to every client whose {@link BroadcastOperator#emitWithAck} waits this long. */
+    public BroadcastOperator timeout(java.time.Duration timeout) {
+        return new BroadcastOperator(this, Set.of(), Set.of()).timeout(timeout);
+    }
+
     /** Sends an event to every client of the namespace. */
     public void emit(String event, Object... args) {
         new BroadcastOperator(this, Set.of(), Set.of()).emit(event, args);
@@ -361,6 +366,9 @@ public final class Namespace {
     }
 
     List<Packet> encodeEvent(String event, Object[] args, long ackId) {
+        if (PacketCodec.RESERVED_EVENTS.contains(Objects.requireNonNull(event, "event"))) {
+            throw new IllegalArgumentException("'" + event + "' is a reserved event name");
+        }
         return server.encode(PacketType.EVENT, name, ackId, Socket.argsList(event, args));
     }
 

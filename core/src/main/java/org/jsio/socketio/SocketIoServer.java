@@ -333,6 +333,11 @@ public final class SocketIoServer implements AutoCloseable {
         return of("/").to(rooms);
     }
 
+    /** An emitter to every client of the main namespace, waiting this long for acknowledgements. */
+    public BroadcastOperator timeout(Duration timeout) {
+        return of("/").timeout(timeout);
+    }
+
     /** An emitter to every client of the main namespace except these socket ids. */
     public BroadcastOperator skipSid(String... sids) {
         return of("/").skipSid(sids);

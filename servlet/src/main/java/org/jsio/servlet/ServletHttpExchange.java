@@ -51,6 +51,7 @@ final class ServletHttpExchange implements HttpExchange {
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
+    private volatile String label;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile AsyncContext async;
     private Map<String, List<String>> query;
@@ -60,6 +61,23 @@ final class ServletHttpExchange implements HttpExchange {
     ServletHttpExchange(HttpServletRequest request, HttpServletResponse response) {
         this.request = request;
         this.response = response;
+    }
+
+    /**
+     * "METHOD /path" for log lines. Taken while the request is live (before it goes asynchronous):
+     * a container may recycle the request object once the exchange completes.
+     */
+    private String label() {
+        String l = label;
+        if (l == null) {
+            try {
+                l = request.getMethod() + " " + request.getRequestURI();
+            } catch (RuntimeException e) {
+                l = "request";
+            }
+            label = l;
+        }
+        return l;
     }
 
     @Override
@@ -224,7 +242,7 @@ final class ServletHttpExchange implements HttpExchange {
                 left -= n;
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("{} {}: oversized body not drained: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            LOG.debug("{}: oversized body not drained: {}", label(), e.toString());
         }
         return new BodyTooLargeException(maxBytes);
     }
@@ -232,7 +250,7 @@ final class ServletHttpExchange implements HttpExchange {
     @Override
     public void respond(int status, Map<String, String> headers, byte[] body) {
         if (!responded.compareAndSet(false, true)) {
-            LOG.debug("{} {}: second response ignored", request.getMethod(), request.getRequestURI());
+            LOG.debug("{}: second response ignored", label());
             return;
         }
         byte[] data = body == null ? new byte[0] : body;
@@ -250,7 +268,7 @@ final class ServletHttpExchange implements HttpExchange {
                 writeAsync(ctx, target.getOutputStream(), data);
             }
         } catch (IOException | IllegalStateException e) {
-            LOG.debug("{} {}: response not delivered: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            LOG.debug("{}: response not delivered: {}", label(), e.toString());
             if (ctx != null) {
                 completeQuietly(ctx);
             }
@@ -277,7 +295,7 @@ final class ServletHttpExchange implements HttpExchange {
 
             @Override
             public void onError(Throwable t) {
-                LOG.debug("{}: response not delivered: {}", request.getRequestURI(), t.toString());
+                LOG.debug("{}: response not delivered: {}", label(), t.toString());
                 completeQuietly(ctx);
             }
         });
@@ -287,7 +305,7 @@ final class ServletHttpExchange implements HttpExchange {
         try {
             ctx.complete();
         } catch (IllegalStateException e) {
-            LOG.debug("{}: async context already completed: {}", request.getRequestURI(), e.toString());
+            LOG.debug("{}: async context already completed: {}", label(), e.toString());
         }
     }
 
@@ -298,6 +316,7 @@ final class ServletHttpExchange implements HttpExchange {
                     + "<async-supported>true</async-supported> (or setAsyncSupported(true)) on the servlet and on "
                     + "every filter in front of it");
         }
+        label();
         AsyncContext ctx = request.startAsync(request, response);
         ctx.setTimeout(0); // the engine always answers within pingInterval, or closes the session
         ctx.addListener(new AsyncListener() {
