@@ -102,7 +102,7 @@ public final class BroadcastOperator {
         List<Packet> packets = namespace.encodeEvent(event, args, SocketIoPacket.NO_ID);
         for (Socket s : targets()) {
             if (volatileOnly) {
-                if (s.isConnected()) {
+                if (s.state() == Socket.State.CONNECTED) {
                     s.connection().engine().sendVolatile(packets);
                 }
             } else {

@@ -25,7 +25,8 @@ import org.jsio.engine.Packet;
  * are thread-safe and never block, except {@link #call}.
  */
 public final class Socket {
-    enum State { CONNECTING, CONNECTED, DISCONNECTED }
+    /** CONFIRMING: the confirmation is being sent; the socket counts as connected, senders wait. */
+    enum State { CONNECTING, CONFIRMING, CONNECTED, DISCONNECTED }
 
     private static final ThreadLocal<Socket> CURRENT = new ThreadLocal<>();
 
@@ -107,7 +108,8 @@ public final class Socket {
 
     /** Whether the client is connected to the namespace now. */
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        State s = state;
+        return s == State.CONNECTED || s == State.CONFIRMING;
     }
 
     State state() {
@@ -217,9 +219,9 @@ public final class Socket {
             connection.engine().send(packets);
             return;
         }
-        if (s == State.CONNECTING) {
+        if (s == State.CONNECTING || s == State.CONFIRMING) {
             synchronized (this) {
-                if (state == State.CONNECTING) {
+                if (state == State.CONNECTING && pending != null) {
                     pending.add(packets);
                     return;
                 }
@@ -237,11 +239,20 @@ public final class Socket {
             if (state != State.CONNECTING) {
                 return false;
             }
-            connection.engine().send(connectPacket);
+            List<Packet> out = new ArrayList<>(connectPacket);
             for (List<Packet> p : pending) {
-                connection.engine().send(p);
+                out.addAll(p);
             }
             pending = null;
+            // Connected from now on for everyone who looks, but sent under the lock so that no
+            // other sender overtakes the confirmation (senders wait while CONFIRMING). A
+            // transport that fails during the send closes the session on this thread and marks
+            // the socket disconnected, which the state check below sees.
+            state = State.CONFIRMING;
+            connection.engine().send(out);
+            if (state != State.CONFIRMING) {
+                return false;
+            }
             state = State.CONNECTED;
             return true;
         }
@@ -253,7 +264,7 @@ public final class Socket {
             State before = state;
             state = State.DISCONNECTED;
             pending = null;
-            return before == State.CONNECTED;
+            return before == State.CONNECTED || before == State.CONFIRMING;
         }
     }
 

@@ -515,6 +515,18 @@ public final class SocketIoServer implements AutoCloseable {
             return this;
         }
 
+        /** @see EngineOptions#httpCompression() */
+        public Builder httpCompression(boolean value) {
+            engine.httpCompression(value);
+            return this;
+        }
+
+        /** @see EngineOptions#compressionThreshold() */
+        public Builder compressionThreshold(int bytes) {
+            engine.compressionThreshold(bytes);
+            return this;
+        }
+
         /**
          * How long a new connection may take to join a namespace before it is closed
          * (default 45 s, as the Node.js server).

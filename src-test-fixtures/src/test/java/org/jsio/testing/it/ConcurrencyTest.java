@@ -237,8 +237,12 @@ class ConcurrencyTest {
 
     // ---------------------------------------------------------------- a blocked handler
 
-    /** Heartbeats the blocked raw client must get while blocked: well past pingInterval + pingTimeout. */
-    private static final int PINGS_WHILE_BLOCKED = 10;
+    /**
+     * Heartbeats the blocked raw client must get while blocked: they span more than pingInterval +
+     * pingTimeout, after which a client that got no ping (or a server that got no pong) gives up.
+     */
+    private static final int PINGS_WHILE_BLOCKED = (int) (PING_INTERVAL.plus(PING_TIMEOUT).toMillis()
+            / PING_INTERVAL.toMillis()) + 3;
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"jetty", "tomcat"})
@@ -462,14 +466,19 @@ class ConcurrencyTest {
                     }
                 }
                 for (int i = start; i < end; i++) {
-                    if ("upgrade".equals(TRANSPORTS[i % 3]) && waitsForUpgrade(i)) {
-                        node.awaitType("upgrade", churnId(i), WAIT);
+                    if (talks(i)) {
+                        if ("upgrade".equals(TRANSPORTS[i % 3])) {
+                            node.awaitType("upgrade", churnId(i), WAIT);
+                        }
+                        assertEquals("[" + i + "]", node.call(churnId(i), "echo", WAIT, i).toString());
                     }
                 }
                 for (Map.Entry<Integer, Integer> join : joinSeqs.entrySet()) {
                     int i = join.getKey();
-                    String rooms = node.awaitAck(churnId(i), join.getValue(), WAIT).getAsJsonArray("args").toString();
-                    assertTrue(rooms.contains("\"room-" + (i % 7) + "\"") && rooms.contains("\"solo-" + i + "\""), rooms);
+                    String rooms = node.awaitAck(churnId(i), join.getValue(), WAIT).getAsJsonArray("args")
+                            .toString();
+                    assertTrue(rooms.contains("\"room-" + (i % 7) + "\"") && rooms.contains("\"solo-" + i + "\""),
+                            rooms);
                 }
                 for (int i = start; i < end; i++) {
                     if (!isRefused(i)) {
@@ -531,7 +540,8 @@ class ConcurrencyTest {
         return (i / 3) % 4 == 1;
     }
 
-    private static boolean waitsForUpgrade(int i) {
+    /** Whether client {@code i} waits for its upgrade, if any, and makes a round trip before leaving. */
+    private static boolean talks(int i) {
         return (i / 3) % 4 == 3;
     }
 
@@ -548,7 +558,7 @@ class ConcurrencyTest {
         try {
             if (variant % 3 == 0) {
                 raw.awaitOpenPacket();
-                raw.send("40");
+                raw.send("40").get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 confirmed.add(raw.joinMainNamespace());
                 if (variant % 3 == 2) {
@@ -562,28 +572,42 @@ class ConcurrencyTest {
         }
     }
 
-    /** Opens a polling session, joins the main namespace, and never polls again. */
+    /**
+     * Opens a polling session and joins the main namespace, optionally polls until the server
+     * confirms (answering pings on the way), then never polls again.
+     */
     private static void abandonPolling(Deployment d, boolean readConfirmation, Set<String> confirmed) throws Exception {
         String endpoint = d.container.baseUrl() + "/churn/?EIO=4&transport=polling";
-        HttpResponse<String> open = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint)).timeout(WAIT).GET().build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertEquals(200, open.statusCode(), open.body());
-        assertTrue(open.body().startsWith("0{"), open.body());
-        String engineSid = JsonParser.parseString(open.body().substring(1)).getAsJsonObject().get("sid").getAsString();
+        String open = httpText(HttpRequest.newBuilder(URI.create(endpoint)).GET());
+        assertTrue(open.startsWith("0{"), open);
+        String engineSid = JsonParser.parseString(open.substring(1)).getAsJsonObject().get("sid").getAsString();
         URI session = URI.create(endpoint + "&sid=" + engineSid);
-        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(session).timeout(WAIT)
-                .header("Content-Type", "text/plain;charset=UTF-8")
-                .POST(HttpRequest.BodyPublishers.ofString("40")).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertEquals(200, posted.statusCode(), posted.body());
-        if (readConfirmation) {
-            HttpResponse<String> polled = HTTP.send(HttpRequest.newBuilder(session).timeout(WAIT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            assertEquals(200, polled.statusCode(), polled.body());
-            String first = polled.body().split("\u001e")[0];
-            assertTrue(first.startsWith("40{"), polled.body());
-            confirmed.add(JsonParser.parseString(first.substring(2)).getAsJsonObject().get("sid").getAsString());
+        assertEquals("ok", httpText(HttpRequest.newBuilder(session).POST(HttpRequest.BodyPublishers.ofString("40"))));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        boolean waiting = readConfirmation;
+        while (waiting) {
+            assertTrue(System.nanoTime() - deadline < 0, "no CONNECT confirmation for polling session " + engineSid);
+            for (String packet : httpText(HttpRequest.newBuilder(session).GET()).split("\u001e")) {
+                if ("2".equals(packet)) {
+                    assertEquals("ok", httpText(HttpRequest.newBuilder(session)
+                            .POST(HttpRequest.BodyPublishers.ofString("3"))));
+                } else {
+                    assertTrue(packet.startsWith("40{"), packet);
+                    confirmed.add(JsonParser.parseString(packet.substring(2)).getAsJsonObject()
+                            .get("sid").getAsString());
+                    waiting = false;
+                }
+            }
         }
+    }
+
+    /** Sends a request and returns the body of its 200 response. */
+    private static String httpText(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                request.timeout(WAIT).header("Content-Type", "text/plain;charset=UTF-8").build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
     }
 
     /** Polls {@code condition} until it holds or {@code timeout} passes. */
@@ -594,7 +618,7 @@ class ConcurrencyTest {
             if (System.nanoTime() - deadline > 0) {
                 fail(message.get());
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            TimeUnit.MILLISECONDS.sleep(20); // the pause between two polls, not a wait for the condition
         }
     }
 
@@ -609,6 +633,7 @@ class ConcurrencyTest {
         private final StringBuilder partial = new StringBuilder();
         private final Object pingLock = new Object();
         private int pings;
+        private boolean ended;
         private volatile WebSocket socket;
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
         private boolean openPacketSeen;
@@ -648,13 +673,21 @@ class ConcurrencyTest {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            messages.add("(closed " + statusCode + " " + reason + ")");
+            ended("(closed " + statusCode + " " + reason + ")");
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            messages.add("(failed " + error + ")");
+            ended("(failed " + error + ")");
+        }
+
+        private void ended(String how) {
+            messages.add(how);
+            synchronized (pingLock) {
+                ended = true;
+                pingLock.notifyAll();
+            }
         }
 
         /** Sends a text frame after the ones sent before it. */
@@ -703,8 +736,9 @@ class ConcurrencyTest {
             synchronized (pingLock) {
                 while (pings < count) {
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        fail("ping " + count + " did not arrive within " + WAIT + "; messages: " + messages);
+                    if (ended || left <= 0) {
+                        String when = ended ? "before the connection ended" : "within " + WAIT;
+                        fail("ping " + count + " did not arrive " + when + "; messages: " + messages);
                     }
                     TimeUnit.NANOSECONDS.timedWait(pingLock, left);
                 }
