@@ -549,49 +549,57 @@ public final class EngineSocket {
             exchange.respond(400, headers, new byte[0]);
             return;
         }
+        int status;
+        Map<String, String> responseHeaders = headers;
         try {
-            String contentType = exchange.header("content-type");
-            if (contentType != null && contentType.startsWith("application/octet-stream")) {
-                terminate(DisconnectReason.TRANSPORT_ERROR);
-                exchange.respond(400, headers, new byte[0]);
-                return;
+            status = readAndDispatch(exchange);
+            if (status == 200) {
+                responseHeaders = new java.util.LinkedHashMap<>(headers);
+                responseHeaders.put("Content-Type", "text/html");
             }
-            byte[] body;
-            try {
-                body = exchange.readBody(server.options().maxHttpBufferSize());
-            } catch (BodyTooLargeException e) {
-                LOG.debug("session {}: POST body over maxHttpBufferSize", id);
-                exchange.respond(413, headers, new byte[0]);
-                return;
-            } catch (java.io.IOException e) {
-                LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
-                terminate(DisconnectReason.TRANSPORT_ERROR);
-                exchange.respond(400, headers, new byte[0]);
-                return;
-            }
-            List<Packet> packets = null;
-            try {
-                packets = PacketCodec.decodePayload(new String(body, StandardCharsets.UTF_8));
-            } catch (EngineException e) {
-                LOG.debug("session {}: {}", id, e.getMessage());
-                terminate(DisconnectReason.PARSE_ERROR);
-            }
-            if (packets != null) {
-                for (Packet p : packets) {
-                    if (isClosed()) {
-                        break;
-                    }
-                    onPacket(p);
-                }
-            }
-            Map<String, String> okHeaders = new java.util.LinkedHashMap<>(headers);
-            okHeaders.put("Content-Type", "text/html");
-            exchange.respond(200, okHeaders, OK);
         } finally {
+            // Cleared before the response goes out: a client may send its next POST the moment
+            // it reads this one's answer.
             synchronized (this) {
                 postInFlight = false;
             }
         }
+        exchange.respond(status, responseHeaders, status == 200 ? OK : new byte[0]);
+    }
+
+    /** Reads a POST body and dispatches its packets; returns the status to answer with. */
+    private int readAndDispatch(HttpExchange exchange) {
+        String contentType = exchange.header("content-type");
+        if (contentType != null && contentType.startsWith("application/octet-stream")) {
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+            return 400;
+        }
+        byte[] body;
+        try {
+            body = exchange.readBody(server.options().maxHttpBufferSize());
+        } catch (BodyTooLargeException e) {
+            LOG.debug("session {}: POST body over maxHttpBufferSize", id);
+            return 413;
+        } catch (java.io.IOException e) {
+            LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+            return 400;
+        }
+        List<Packet> packets;
+        try {
+            packets = PacketCodec.decodePayload(new String(body, StandardCharsets.UTF_8));
+        } catch (EngineException e) {
+            LOG.debug("session {}: {}", id, e.getMessage());
+            terminate(DisconnectReason.PARSE_ERROR);
+            return 200;
+        }
+        for (Packet p : packets) {
+            if (isClosed()) {
+                break;
+            }
+            onPacket(p);
+        }
+        return 200;
     }
 
     private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
@@ -607,10 +615,7 @@ public final class EngineSocket {
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets, Map<String, String> headers) {
-        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
-        h.put("Content-Type", "text/plain; charset=UTF-8");
-        h.put("Cache-Control", "no-store");
-        exchange.respond(200, h, PacketCodec.encodePayload(packets));
+        server.respondPayload(exchange, headers, PacketCodec.encodePayload(packets));
     }
 
     // ---------------------------------------------------------------- websocket

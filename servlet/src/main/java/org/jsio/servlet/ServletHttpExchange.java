@@ -45,6 +45,7 @@ final class ServletHttpExchange implements HttpExchange {
     /** The servlet context attribute under which containers publish their WebSocket support. */
     static final String SERVER_CONTAINER_ATTRIBUTE = "jakarta.websocket.server.ServerContainer";
     /** Largest initial body buffer, whatever Content-Length claims. */
+    private static final int DIRECT_WRITE_LIMIT = 64 * 1024;
     private static final long MAX_DISCARDED_BODY = 4L << 20;
     private static final int INITIAL_BODY_BUFFER = 8 * 1024;
     private static final int WRITE_CHUNK = 64 * 1024;
@@ -264,6 +265,15 @@ final class ServletHttpExchange implements HttpExchange {
                 ServletOutputStream out = target.getOutputStream();
                 out.write(data);
                 out.flush();
+            } else if (data.length <= DIRECT_WRITE_LIMIT) {
+                // A held poll is answered only while its client waits for the answer, so a small
+                // body goes straight into the socket buffer. Writing it directly also avoids
+                // registering a write listener from a non-container thread while the request's
+                // own dispatch may still be returning, which a container can mishandle.
+                ServletOutputStream out = target.getOutputStream();
+                out.write(data);
+                out.flush();
+                completeQuietly(ctx);
             } else {
                 writeAsync(ctx, target.getOutputStream(), data);
             }
@@ -312,9 +322,9 @@ final class ServletHttpExchange implements HttpExchange {
     @Override
     public void suspend(Runnable onAbort) {
         if (!request.isAsyncSupported()) {
-            throw new IllegalStateException("the Socket.IO servlet needs asynchronous requests: set "
-                    + "<async-supported>true</async-supported> (or setAsyncSupported(true)) on the servlet and on "
-                    + "every filter in front of it");
+            throw new IllegalStateException("the Socket.IO servlet or filter needs asynchronous requests: set "
+                    + "<async-supported>true</async-supported> (or setAsyncSupported(true)) on the SocketIoServlet "
+                    + "or SocketIoFilter, and on every filter in front of it");
         }
         label();
         AsyncContext ctx = request.startAsync(request, response);
