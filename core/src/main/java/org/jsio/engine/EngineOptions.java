@@ -47,6 +47,9 @@ public final class EngineOptions {
     private final boolean corsCredentials;
     private final int maxBufferedPackets;
     private final boolean logger;
+    private final boolean httpCompression;
+    private final int compressionThreshold;
+    private final Cookie cookie;
 
     private EngineOptions(Builder b) {
         this.pingInterval = b.pingInterval;
@@ -59,6 +62,9 @@ public final class EngineOptions {
         this.corsCredentials = b.corsCredentials;
         this.maxBufferedPackets = b.maxBufferedPackets;
         this.logger = b.logger;
+        this.httpCompression = b.httpCompression;
+        this.compressionThreshold = b.compressionThreshold;
+        this.cookie = b.cookie;
     }
 
     /** A builder with the default settings. */
@@ -84,6 +90,9 @@ public final class EngineOptions {
         b.corsCredentials = corsCredentials;
         b.maxBufferedPackets = maxBufferedPackets;
         b.logger = logger;
+        b.httpCompression = httpCompression;
+        b.compressionThreshold = compressionThreshold;
+        b.cookie = cookie;
         return b;
     }
 
@@ -147,6 +156,149 @@ public final class EngineOptions {
         return logger;
     }
 
+    /**
+     * Whether long-polling responses are compressed when the client accepts it (default true):
+     * gzip or deflate, chosen by {@code Accept-Encoding} (gzip when both are equally welcome), for
+     * payloads of at least {@link #compressionThreshold()} bytes. Compressed responses carry
+     * {@code Content-Encoding} and {@code Vary: Accept-Encoding}.
+     */
+    public boolean httpCompression() {
+        return httpCompression;
+    }
+
+    /** The smallest polling payload, in bytes, that {@link #httpCompression()} compresses (default 1024). */
+    public int compressionThreshold() {
+        return compressionThreshold;
+    }
+
+    /**
+     * The cookie that carries the session id, set on the response to a polling handshake so that
+     * a load balancer can keep a client on one server; {@code null} (the default) sends none.
+     */
+    public Cookie cookie() {
+        return cookie;
+    }
+
+    /**
+     * python-engineio's {@code cookie} option: the name and attributes of the session id cookie.
+     * Immutable; start with {@link #named(String)} (path {@code /}, {@code SameSite=Lax},
+     * {@code HttpOnly}) and change attributes with the {@code with...} methods.
+     */
+    public static final class Cookie {
+        private final String name;
+        private final String path;
+        private final String sameSite;
+        private final boolean httpOnly;
+        private final boolean secure;
+
+        private Cookie(String name, String path, String sameSite, boolean httpOnly, boolean secure) {
+            this.name = name;
+            this.path = path;
+            this.sameSite = sameSite;
+            this.httpOnly = httpOnly;
+            this.secure = secure;
+        }
+
+        /** A cookie called {@code name} with path {@code /}, {@code SameSite=Lax} and {@code HttpOnly}. */
+        public static Cookie named(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || !name.chars().allMatch(Cookie::isTokenChar)) {
+                throw new IllegalArgumentException("not a valid cookie name: '" + name + "'");
+            }
+            return new Cookie(name, "/", "Lax", true, false);
+        }
+
+        /** The same cookie with another {@code Path} ({@code null} leaves the attribute out). */
+        public Cookie withPath(String value) {
+            if (value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == ';')) {
+                throw new IllegalArgumentException("not a valid cookie path: '" + value + "'");
+            }
+            return new Cookie(name, value, sameSite, httpOnly, secure);
+        }
+
+        /**
+         * The same cookie with another {@code SameSite}: {@code "Strict"}, {@code "Lax"} or
+         * {@code "None"} (browsers take {@code None} only together with {@link #withSecure});
+         * {@code null} leaves the attribute out.
+         */
+        public Cookie withSameSite(String value) {
+            String v = null;
+            if (value != null) {
+                for (String allowed : new String[] {"Strict", "Lax", "None"}) {
+                    if (allowed.equalsIgnoreCase(value)) {
+                        v = allowed;
+                    }
+                }
+                if (v == null) {
+                    throw new IllegalArgumentException("SameSite must be Strict, Lax or None, not '" + value + "'");
+                }
+            }
+            return new Cookie(name, path, v, httpOnly, secure);
+        }
+
+        /** The same cookie with or without {@code HttpOnly}. */
+        public Cookie withHttpOnly(boolean value) {
+            return new Cookie(name, path, sameSite, value, secure);
+        }
+
+        /** The same cookie with or without {@code Secure}. */
+        public Cookie withSecure(boolean value) {
+            return new Cookie(name, path, sameSite, httpOnly, value);
+        }
+
+        /** The cookie's name. */
+        public String name() {
+            return name;
+        }
+
+        /** The {@code Path} attribute, or {@code null}. */
+        public String path() {
+            return path;
+        }
+
+        /** The {@code SameSite} attribute, or {@code null}. */
+        public String sameSite() {
+            return sameSite;
+        }
+
+        /** Whether the cookie is {@code HttpOnly}. */
+        public boolean httpOnly() {
+            return httpOnly;
+        }
+
+        /** Whether the cookie is {@code Secure}. */
+        public boolean secure() {
+            return secure;
+        }
+
+        /** The {@code Set-Cookie} header value for a session id. */
+        public String headerValue(String sid) {
+            StringBuilder b = new StringBuilder(name).append('=').append(sid);
+            if (path != null) {
+                b.append("; Path=").append(path);
+            }
+            if (sameSite != null) {
+                b.append("; SameSite=").append(sameSite);
+            }
+            if (httpOnly) {
+                b.append("; HttpOnly");
+            }
+            if (secure) {
+                b.append("; Secure");
+            }
+            return b.toString();
+        }
+
+        private static boolean isTokenChar(int c) {
+            return c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        }
+
+        @Override
+        public String toString() {
+            return headerValue("<sid>");
+        }
+    }
+
     /** Builder for {@link EngineOptions}. */
     public static final class Builder {
         private Duration pingInterval = Duration.ofSeconds(25);
@@ -159,8 +311,37 @@ public final class EngineOptions {
         private boolean corsCredentials = true;
         private int maxBufferedPackets = 10_000;
         private boolean logger;
+        private boolean httpCompression = true;
+        private int compressionThreshold = 1024;
+        private Cookie cookie;
 
         private Builder() {
+        }
+
+        /** @see EngineOptions#httpCompression() */
+        public Builder httpCompression(boolean value) {
+            this.httpCompression = value;
+            return this;
+        }
+
+        /** @see EngineOptions#compressionThreshold() */
+        public Builder compressionThreshold(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("compressionThreshold must not be negative");
+            }
+            this.compressionThreshold = bytes;
+            return this;
+        }
+
+        /** Sets the session id cookie {@link Cookie#named(String) named} {@code name}; see {@link EngineOptions#cookie()}. */
+        public Builder cookie(String name) {
+            return cookie(Cookie.named(name));
+        }
+
+        /** @see EngineOptions#cookie() ({@code null} turns the cookie off) */
+        public Builder cookie(Cookie value) {
+            this.cookie = value;
+            return this;
         }
 
         /** @see EngineOptions#logger() */

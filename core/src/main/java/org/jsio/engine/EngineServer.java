@@ -1,5 +1,9 @@
 package org.jsio.engine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -15,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
 import org.jsio.engine.EngineOptions.Transport;
 import org.jsio.engine.spi.HttpExchange;
 import org.jsio.engine.spi.WebSocketAcceptor;
@@ -233,10 +239,14 @@ public final class EngineServer implements AutoCloseable {
         }
         EngineSocket socket = newSession(handshake, Transport.POLLING);
         Map<String, String> h = new LinkedHashMap<>(headers);
-        h.put("Content-Type", "text/plain; charset=UTF-8");
-        h.put("Cache-Control", "no-store");
-        exchange.respond(200, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))));
+        EngineOptions.Cookie cookie = options.cookie();
+        if (cookie != null) {
+            h.put("Set-Cookie", cookie.headerValue(socket.id()));
+        }
+        // The session is ready (handler told, heartbeat started) before the client can know its
+        // sid: its first POST may reach another container thread the moment the open packet is out.
         open(socket);
+        respondPayload(exchange, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))));
     }
 
     private void open(EngineSocket socket) {
@@ -292,10 +302,82 @@ public final class EngineServer implements AutoCloseable {
                     return opener.open(connection);
                 }
             });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.debug("WebSocket upgrade failed: {}", e.toString());
             respondError(exchange, headers, Error.BAD_REQUEST);
         }
+    }
+
+    /**
+     * Answers a polling request with a payload: 200, text, not cacheable, and compressed when
+     * {@link EngineOptions#httpCompression()} applies.
+     */
+    void respondPayload(HttpExchange exchange, Map<String, String> headers, byte[] payload) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("Content-Type", "text/plain; charset=UTF-8");
+        h.put("Cache-Control", "no-store");
+        byte[] body = payload;
+        String encoding = options.httpCompression() && payload.length >= options.compressionThreshold()
+                ? contentEncoding(exchange.header("accept-encoding")) : null;
+        if (encoding != null) {
+            body = compress(payload, encoding);
+            h.put("Content-Encoding", encoding);
+            h.merge("Vary", "Accept-Encoding", (a, b) -> a + ", " + b);
+        }
+        exchange.respond(200, h, body);
+    }
+
+    /**
+     * The encoding to answer with for this {@code Accept-Encoding}: {@code gzip} or
+     * {@code deflate}, whichever has the higher quality ({@code gzip} on a tie; {@code *} stands
+     * for both), or {@code null} for none.
+     */
+    static String contentEncoding(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return null;
+        }
+        double gzip = -1;
+        double deflate = -1;
+        double any = -1;
+        for (String item : acceptEncoding.split(",")) {
+            String[] parts = item.split(";");
+            String coding = parts[0].trim().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                if (p.length() > 2 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q') && p.charAt(1) == '=') {
+                    try {
+                        q = Double.parseDouble(p.substring(2).trim());
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            if (coding.equals("gzip") || coding.equals("x-gzip")) {
+                gzip = Math.max(gzip, q);
+            } else if (coding.equals("deflate")) {
+                deflate = Math.max(deflate, q);
+            } else if (coding.equals("*")) {
+                any = Math.max(any, q);
+            }
+        }
+        gzip = gzip < 0 ? any : gzip;
+        deflate = deflate < 0 ? any : deflate;
+        if (gzip <= 0 && deflate <= 0) {
+            return null;
+        }
+        return gzip >= deflate ? "gzip" : "deflate";
+    }
+
+    /** {@code data} gzip-compressed, or zlib-compressed for {@code deflate} (RFC 9110 8.4.1.2). */
+    private static byte[] compress(byte[] data, String encoding) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length / 3));
+        try (OutputStream z = "gzip".equals(encoding) ? new GZIPOutputStream(out) : new DeflaterOutputStream(out)) {
+            z.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in-memory streams do not throw
+        }
+        return out.toByteArray();
     }
 
     void respondError(HttpExchange exchange, Map<String, String> headers, Error error) {
@@ -321,17 +403,32 @@ public final class EngineServer implements AutoCloseable {
         return allowed.contains(origin) || sameOrigin(origin, exchange);
     }
 
+    /**
+     * Whether {@code origin} is the server's own: the scheme and {@code Host} of the request, or,
+     * as python-engineio, those named by {@code X-Forwarded-Proto} / {@code X-Forwarded-Host}
+     * (first values) when a reverse proxy set them.
+     */
     private static boolean sameOrigin(String origin, HttpExchange exchange) {
         String host = exchange.header("host");
-        if (host == null) {
+        if (host != null && sameOrigin(origin, exchange.scheme(), host)) {
+            return true;
+        }
+        String forwardedProto = exchange.header("x-forwarded-proto");
+        String forwardedHost = exchange.header("x-forwarded-host");
+        if (forwardedProto == null && forwardedHost == null) {
             return false;
         }
+        String scheme = forwardedProto == null ? exchange.scheme() : forwardedProto.split(",")[0].trim();
+        String h = forwardedHost == null ? host : forwardedHost.split(",")[0].trim();
+        return h != null && sameOrigin(origin, scheme, h);
+    }
+
+    private static boolean sameOrigin(String origin, String requestScheme, String host) {
         try {
             URI o = new URI(origin);
             String scheme = o.getScheme() == null ? "" : o.getScheme().toLowerCase(Locale.ROOT);
-            String expectedScheme = "https".equals(exchange.scheme()) ? "https" : "http";
-            String wsScheme = "https".equals(exchange.scheme()) ? "wss" : "ws";
-            if (!scheme.equals(expectedScheme) && !scheme.equals(wsScheme)) {
+            boolean tls = "https".equalsIgnoreCase(requestScheme);
+            if (!scheme.equals(tls ? "https" : "http") && !scheme.equals(tls ? "wss" : "ws")) {
                 return false;
             }
             String authority = o.getRawAuthority();

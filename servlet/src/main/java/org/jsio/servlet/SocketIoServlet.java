@@ -5,7 +5,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Objects;
 import org.jsio.engine.EngineServer;
 import org.jsio.socketio.SocketIoServer;
@@ -22,7 +21,9 @@ import org.jsio.socketio.SocketIoServer;
  * Jakarta WebSocket support (the {@code jakarta.websocket.server.ServerContainer} context
  * attribute).
  *
- * <p>Map it to the Socket.IO path with a wildcard, for example {@code /socket.io/*}.
+ * <p>Map it to the Socket.IO path with a wildcard, for example {@code /socket.io/*}. To put
+ * Socket.IO (and static files) in front of an existing web application on {@code /*} instead, use
+ * {@link SocketIoFilter}.
  *
  * <p>Ways to build it:
  * <ul>
@@ -40,10 +41,9 @@ public class SocketIoServlet extends HttpServlet {
      * The init-param naming the {@link SocketIoServerFactory} or {@link EngineServerFactory} class
      * (no-argument constructor).
      */
-    public static final String FACTORY_PARAM = "factory";
+    public static final String FACTORY_PARAM = EngineBinding.FACTORY_PARAM;
 
-    private transient volatile EngineServer engine;
-    private transient AutoCloseable owned;
+    private transient volatile EngineBinding binding;
 
     /** A servlet serving a Socket.IO server, which the caller owns and closes. */
     public SocketIoServlet(SocketIoServer server) {
@@ -52,7 +52,7 @@ public class SocketIoServlet extends HttpServlet {
 
     /** A servlet serving a raw Engine.IO server, which the caller owns and closes. */
     public SocketIoServlet(EngineServer engine) {
-        this.engine = Objects.requireNonNull(engine, "engine");
+        this.binding = EngineBinding.given(engine);
     }
 
     /**
@@ -64,85 +64,42 @@ public class SocketIoServlet extends HttpServlet {
 
     /** The engine this servlet serves ({@code null} before {@link #init()} for web.xml servlets). */
     public EngineServer engine() {
-        return engine;
+        EngineBinding b = binding;
+        return b == null ? null : b.engine();
     }
 
     @Override
     public void init() throws ServletException {
-        if (engine != null) {
-            return;
+        EngineBinding b = binding;
+        if (b == null) {
+            b = EngineBinding.fromFactory(getServletConfig());
+            binding = b;
         }
-        String className = getInitParameter(FACTORY_PARAM);
-        if (className == null || className.isBlank()) {
-            throw new ServletException(getServletName() + ": no server; set the init-param '" + FACTORY_PARAM
-                    + "' to a class implementing " + SocketIoServerFactory.class.getName());
-        }
-        Object factory = instantiate(className.trim());
-        AutoCloseable created;
-        EngineServer createdEngine;
-        try {
-            if (factory instanceof SocketIoServerFactory) {
-                SocketIoServer server = ((SocketIoServerFactory) factory).create(getServletConfig());
-                created = server;
-                createdEngine = server == null ? null : server.engine();
-            } else {
-                createdEngine = ((EngineServerFactory) factory).create(getServletConfig());
-                created = createdEngine;
-            }
-        } catch (Exception e) {
-            throw new ServletException(getServletName() + ": " + className + " failed to create the server", e);
-        }
-        if (createdEngine == null) {
-            throw new ServletException(getServletName() + ": " + className + " returned no server");
-        }
-        owned = created;
-        engine = createdEngine;
-    }
-
-    private Object instantiate(String className) throws ServletException {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = SocketIoServlet.class.getClassLoader();
-        }
-        try {
-            Class<?> type = Class.forName(className, true, loader);
-            if (!SocketIoServerFactory.class.isAssignableFrom(type) && !EngineServerFactory.class.isAssignableFrom(type)) {
-                throw new ServletException(className + " implements neither " + SocketIoServerFactory.class.getName()
-                        + " nor " + EngineServerFactory.class.getName());
-            }
-            return type.getDeclaredConstructor().newInstance();
-        } catch (ClassNotFoundException e) {
-            throw new ServletException("engine factory class not found: " + className, e);
-        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
-            throw new ServletException(className + " needs a public no-argument constructor", e);
-        } catch (InvocationTargetException e) {
-            throw new ServletException(className + " constructor failed", e.getCause());
-        }
+        EngineBinding.warnIfNoWebSocket(getServletContext(), b.engine(), "servlet " + getServletName());
     }
 
     /** Hands every request, whatever its method, to the engine. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        EngineServer e = engine;
-        if (e == null) {
+        EngineBinding b = binding;
+        if (b == null) {
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;
         }
-        e.handleRequest(new ServletHttpExchange(request, response));
+        b.handle(request, response);
     }
 
     /** Closes the server if this servlet created it through the factory; a given server stays open. */
     @Override
     public void destroy() {
-        AutoCloseable o = owned;
-        if (o != null) {
+        EngineBinding b = binding;
+        if (b != null && b.owned()) {
+            binding = null;
             try {
-                o.close();
+                b.close();
             } catch (Exception e) {
                 log("closing the Socket.IO server failed", e);
             }
-            owned = null;
-            engine = null;
         }
         super.destroy();
     }

@@ -1,0 +1,136 @@
+package org.jsio.servlet;
+
+import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Objects;
+import org.jsio.engine.EngineOptions;
+import org.jsio.engine.EngineServer;
+import org.jsio.socketio.SocketIoServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine that a {@link SocketIoServlet} or a {@link SocketIoFilter} serves, and the one way
+ * both hand it a request. The engine is either given in code (its caller keeps it and closes it)
+ * or built from the {@value #FACTORY_PARAM} init-param (then {@link #close()} closes it).
+ */
+final class EngineBinding {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineBinding.class);
+
+    /** The init-param naming a {@link SocketIoServerFactory} or {@link EngineServerFactory} class. */
+    static final String FACTORY_PARAM = "factory";
+
+    private final EngineServer engine;
+    private final AutoCloseable owned;
+
+    private EngineBinding(EngineServer engine, AutoCloseable owned) {
+        this.engine = engine;
+        this.owned = owned;
+    }
+
+    /** A binding to an engine that its caller owns. */
+    static EngineBinding given(EngineServer engine) {
+        return new EngineBinding(Objects.requireNonNull(engine, "engine"), null);
+    }
+
+    /**
+     * Builds the engine with the factory class that {@code config}'s {@value #FACTORY_PARAM}
+     * init-param names; the binding owns it.
+     *
+     * @param config the servlet's configuration, or a filter's seen as one (its name, context and
+     *     init-params)
+     */
+    static EngineBinding fromFactory(ServletConfig config) throws ServletException {
+        String name = config.getServletName();
+        String className = config.getInitParameter(FACTORY_PARAM);
+        if (className == null || className.isBlank()) {
+            throw new ServletException(name + ": no server; set the init-param '" + FACTORY_PARAM
+                    + "' to a class implementing " + SocketIoServerFactory.class.getName());
+        }
+        Object factory = instantiate(className.trim());
+        AutoCloseable created;
+        EngineServer engine;
+        try {
+            if (factory instanceof SocketIoServerFactory) {
+                SocketIoServer server = ((SocketIoServerFactory) factory).create(config);
+                created = server;
+                engine = server == null ? null : server.engine();
+            } else {
+                engine = ((EngineServerFactory) factory).create(config);
+                created = engine;
+            }
+        } catch (Exception e) {
+            throw new ServletException(name + ": " + className + " failed to create the server", e);
+        }
+        if (engine == null) {
+            throw new ServletException(name + ": " + className + " returned no server");
+        }
+        return new EngineBinding(engine, created);
+    }
+
+    private static Object instantiate(String className) throws ServletException {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = EngineBinding.class.getClassLoader();
+        }
+        try {
+            Class<?> type = Class.forName(className, true, loader);
+            if (!SocketIoServerFactory.class.isAssignableFrom(type) && !EngineServerFactory.class.isAssignableFrom(type)) {
+                throw new ServletException(className + " implements neither " + SocketIoServerFactory.class.getName()
+                        + " nor " + EngineServerFactory.class.getName());
+            }
+            return type.getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            throw new ServletException("engine factory class not found: " + className, e);
+        } catch (NoSuchMethodException | InstantiationException | IllegalAccessException e) {
+            throw new ServletException(className + " needs a public no-argument constructor", e);
+        } catch (InvocationTargetException e) {
+            throw new ServletException(className + " constructor failed", e.getCause());
+        }
+    }
+
+    /** The engine requests go to. */
+    EngineServer engine() {
+        return engine;
+    }
+
+    /** Hands one request under the Engine.IO path (polling or WebSocket upgrade) to the engine. */
+    void handle(HttpServletRequest request, HttpServletResponse response) {
+        engine.handleRequest(new ServletHttpExchange(request, response));
+    }
+
+    /**
+     * Logs a warning when the engine offers WebSocket but the web application has no Jakarta
+     * WebSocket container to upgrade with: clients would then stay on long-polling.
+     *
+     * @param who the servlet or filter, for the message
+     */
+    static void warnIfNoWebSocket(ServletContext context, EngineServer engine, String who) {
+        if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)
+                || context.getAttribute(ServletHttpExchange.SERVER_CONTAINER_ATTRIBUTE) != null) {
+            return;
+        }
+        LOG.warn("{}: this web application has no Jakarta WebSocket support (no servlet context attribute {}), so "
+                + "WebSocket upgrades will fail and clients stay on HTTP long-polling. Turn the container's WebSocket "
+                + "support on (Tomcat: tomcat-embed-websocket / the websocket jar on the class path and WsSci not "
+                + "excluded by containerSciFilter; Jetty 12: the ee10-websocket-jakarta module, or "
+                + "JakartaWebSocketServletContainerInitializer.configure(context, null) when embedded), or offer "
+                + "polling only with transports(Transport.POLLING)", who, ServletHttpExchange.SERVER_CONTAINER_ATTRIBUTE);
+    }
+
+    /** Whether the engine was built from the factory (and so is closed by {@link #close()}). */
+    boolean owned() {
+        return owned != null;
+    }
+
+    /** Closes the engine if this binding built it; an engine given in code stays open. */
+    void close() throws Exception {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}
