@@ -3,14 +3,15 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="$root/src-test-fixtures/node"
 
-# Installs the npm packages (the official JavaScript client) when missing or out of date.
+# Installs the npm packages (the official JavaScript client, playwright-core) when missing or out of date.
 ensure_node_modules() {
   # node_modules/.package-lock.json is written by every npm install / npm ci
   local stamp="$node_dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$node_dir/package-lock.json" -nt "$stamp" ]; then
     command -v npm >/dev/null 2>&1 || { echo "npm is needed on the PATH" >&2; exit 1; }
     echo "npm ci in src-test-fixtures/node" >&2
-    (cd "$node_dir" && npm ci --no-audit --no-fund >&2)
+    # playwright-core drives Debian's chromium: never let it fetch a browser of its own
+    (cd "$node_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
   fi
 }
 

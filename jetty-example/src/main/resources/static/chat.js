@@ -1,6 +1,7 @@
 "use strict";
 const $ = (id) => document.getElementById(id);
 let socket;
+let me = "";
 
 function add(html, cls) {
   const li = document.createElement("li");
@@ -20,11 +21,15 @@ $("login").addEventListener("submit", (e) => {
   e.preventDefault();
   const name = $("name").value;
   const room = $("room").value;
+  me = name.trim();
+  $("status").textContent = "";
+  if (socket) socket.off().disconnect(); // a failed attempt before this one
   socket = io({
     auth: { name },
     transports: $("polling").checked ? ["polling"] : ["polling", "websocket"],
   });
   socket.on("connect", () => {
+    $("status").textContent = "";
     $("login").hidden = true;
     $("chat").hidden = false;
     $("transport").textContent = "(" + socket.io.engine.transport.name + ")";
@@ -33,7 +38,8 @@ $("login").addEventListener("submit", (e) => {
       $("where").textContent = reply.error ? reply.error : name + " in " + reply.room;
     });
   });
-  socket.on("connect_error", (err) => add("cannot connect: " + text(err.message), "notice"));
+  socket.on("connect_error", (err) => { $("status").textContent = "cannot connect: " + err.message; });
+  socket.on("disconnect", (reason) => { $("status").textContent = "disconnected (" + reason + ")"; });
   socket.on("joined", (m) => add(text(m.from) + " joined " + text(m.room), "notice"));
   socket.on("left", (m) => add(text(m.from) + " left", "notice"));
   socket.on("chat", (m) => { add("<b>" + text(m.from) + "</b>: " + text(m.text), "message"); $("typing").textContent = ""; });
@@ -51,9 +57,9 @@ $("send").addEventListener("submit", (e) => {
   const value = $("text").value;
   if (!value) return;
   $("text").value = "";
+  const mine = add("<b>" + text(me) + "</b>: " + text(value), "message mine");
   socket.emit("chat", value, (ack) => {
-    const mine = [...document.querySelectorAll("#messages li.message")].pop();
-    if (mine) mine.insertAdjacentHTML("beforeend", "<span class='ack'>✓ " + text(ack) + "</span>");
+    mine.insertAdjacentHTML("beforeend", "<span class='ack'>✓ " + text(ack) + "</span>");
   });
 });
 

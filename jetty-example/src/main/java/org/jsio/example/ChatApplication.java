@@ -39,10 +39,11 @@ public final class ChatApplication {
             return Map.of("room", room, "members", sio.of("/").roomMembers(room).size());
         });
         sio.on("chat", (socket, args) -> {
+            // the sender shows its own message at once, and the acknowledgement marks it delivered
             String room = room(socket);
             Map<String, Object> message = notice(socket, room);
             message.put("text", String.valueOf(args[0]));
-            sio.to(room).emit("chat", message);
+            socket.to(room).emit("chat", message);
             return "delivered";
         });
         sio.on("typing", (socket, args) -> {

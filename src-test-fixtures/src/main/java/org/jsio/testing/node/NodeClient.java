@@ -147,7 +147,7 @@ public final class NodeClient implements AutoCloseable {
                 + "; set -D" + NODE_DIR_PROPERTY);
     }
 
-    private static String findNode() {
+    static String findNode() {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(java.io.File.pathSeparator)) {
