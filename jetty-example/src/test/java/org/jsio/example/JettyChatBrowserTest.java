@@ -1,78 +1,13 @@
 package org.jsio.example;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.jsio.testing.node.BrowserScript;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-/**
- * The example chat as {@link JettyMain} runs it, in two pages of headless Chromium (see
- * {@code src-test-fixtures/node/chat-e2e.js}), over WebSocket and over long-polling only. The
- * pages' screenshots are kept in {@code target/screenshots/jetty-<transport>-<nickname>.png}.
- */
-class JettyChatBrowserTest {
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", ""), "target", "screenshots")
-            .toAbsolutePath();
-    private static RunningChat chat;
-
-    @BeforeAll
-    static void start() throws Exception {
-        chat = JettyMain.start("127.0.0.1", 0);
+/** The example chat on {@link JettyMain} in headless Chromium (see {@link ChatBrowserTests}). */
+class JettyChatBrowserTest extends ChatBrowserTests {
+    JettyChatBrowserTest() {
+        super("jetty");
     }
 
-    @AfterAll
-    static void stop() {
-        if (chat != null) {
-            chat.close();
-        }
-    }
-
-    @Test
-    void healthServletAnswersBesideSocketIo() throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(chat.baseUrl() + "/api/health").toURL().openConnection();
-        c.setConnectTimeout(15_000);
-        c.setReadTimeout(15_000);
-        try (InputStream in = c.getInputStream()) {
-            assertEquals(200, c.getResponseCode());
-            assertEquals("{\"status\":\"up\"}", new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } finally {
-            c.disconnect();
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"websocket", "polling"})
-    void twoBrowserPagesChat(String transport) throws IOException {
-        BrowserScript.Result run = BrowserScript.run("chat-e2e.js",
-                chat.baseUrl(), transport, SCREENSHOTS.toString(), "jetty-" + transport);
-        System.out.println(run.stdout().strip()); // the script's result line, in target/surefire-reports
-        assertTrue(run.succeeded(), run::describe);
-        JsonObject result = run.json();
-        assertNotNull(result, run::describe);
-        assertTrue(result.get("ok").getAsBoolean(), run::describe);
-        assertEquals(2, result.getAsJsonArray("pages").size(), run::describe);
-        for (JsonElement element : result.getAsJsonArray("pages")) {
-            JsonObject page = element.getAsJsonObject();
-            assertEquals(transport, page.get("transport").getAsString(), run::describe);
-            Path screenshot = Path.of(page.get("screenshot").getAsString());
-            assertEquals(SCREENSHOTS.resolve("jetty-" + transport + "-" + page.get("name").getAsString() + ".png"),
-                    screenshot);
-            assertTrue(Files.size(screenshot) > 0, screenshot + " is empty");
-        }
+    @Override
+    protected RunningChat startChat() throws Exception {
+        return JettyMain.start("127.0.0.1", 0);
     }
 }
