@@ -102,9 +102,7 @@ public final class BroadcastOperator {
         List<Packet> packets = namespace.encodeEvent(event, args, SocketIoPacket.NO_ID);
         for (Socket s : targets()) {
             if (volatileOnly) {
-                if (s.state() == Socket.State.CONNECTED) {
-                    s.connection().engine().sendVolatile(packets);
-                }
+                s.sendVolatile(packets);
             } else {
                 s.sendPackets(packets);
             }

@@ -198,8 +198,19 @@ public final class Socket {
      * For data where the latest value is all that matters (positions, typing indicators).
      */
     public void emitVolatile(String event, Object... args) {
-        if (state == State.CONNECTED) {
-            connection.engine().sendVolatile(namespace.encodeEvent(event, args, SocketIoPacket.NO_ID));
+        sendVolatile(namespace.encodeEvent(event, args, SocketIoPacket.NO_ID));
+    }
+
+    void sendVolatile(List<Packet> packets) {
+        State s = state;
+        if (s == State.CONFIRMING) {
+            synchronized (this) {
+                // the confirmation is being written: it goes first
+                s = state;
+            }
+        }
+        if (s == State.CONNECTED) {
+            connection.engine().sendVolatile(packets);
         }
     }
 

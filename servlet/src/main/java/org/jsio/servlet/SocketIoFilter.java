@@ -209,11 +209,7 @@ public class SocketIoFilter implements Filter {
         EngineBinding b = binding;
         if (b != null && b.owned()) {
             binding = null;
-            try {
-                b.close();
-            } catch (Exception e) {
-                LOG.error("closing the Socket.IO server failed", e);
-            }
+            b.close();
         }
     }
 

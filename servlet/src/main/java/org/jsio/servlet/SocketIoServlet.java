@@ -95,11 +95,7 @@ public class SocketIoServlet extends HttpServlet {
         EngineBinding b = binding;
         if (b != null && b.owned()) {
             binding = null;
-            try {
-                b.close();
-            } catch (Exception e) {
-                log("closing the Socket.IO server failed", e);
-            }
+            b.close();
         }
         super.destroy();
     }
