@@ -246,7 +246,7 @@ public final class EngineServer implements AutoCloseable {
         // The session is ready (handler told, heartbeat started) before the client can know its
         // sid: its first POST may reach another container thread the moment the open packet is out.
         open(socket);
-        respondPayload(exchange, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))));
+        respondPayload(exchange, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))), true);
     }
 
     private void open(EngineSocket socket) {
@@ -312,12 +312,12 @@ public final class EngineServer implements AutoCloseable {
      * Answers a polling request with a payload: 200, text, not cacheable, and compressed when
      * {@link EngineOptions#httpCompression()} applies.
      */
-    void respondPayload(HttpExchange exchange, Map<String, String> headers, byte[] payload) {
+    void respondPayload(HttpExchange exchange, Map<String, String> headers, byte[] payload, boolean compressible) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("Content-Type", "text/plain; charset=UTF-8");
         h.put("Cache-Control", "no-store");
         byte[] body = payload;
-        String encoding = options.httpCompression() && payload.length >= options.compressionThreshold()
+        String encoding = compressible && options.httpCompression() && payload.length >= options.compressionThreshold()
                 ? contentEncoding(exchange.header("accept-encoding")) : null;
         if (encoding != null) {
             body = compress(payload, encoding);

@@ -615,7 +615,11 @@ public final class EngineSocket {
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets, Map<String, String> headers) {
-        server.respondPayload(exchange, headers, PacketCodec.encodePayload(packets));
+        boolean compress = true;
+        for (Packet p : packets) {
+            compress &= p.compress();
+        }
+        server.respondPayload(exchange, headers, PacketCodec.encodePayload(packets), compress);
     }
 
     // ---------------------------------------------------------------- websocket

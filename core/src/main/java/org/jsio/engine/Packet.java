@@ -33,12 +33,31 @@ public final class Packet {
     private final Type type;
     private final String text;
     private final byte[] binary;
+    private final boolean compress;
     private String encodedText;
 
     private Packet(Type type, String text, byte[] binary) {
+        this(type, text, binary, true);
+    }
+
+    private Packet(Type type, String text, byte[] binary, boolean compress) {
         this.type = type;
         this.text = text;
         this.binary = binary;
+        this.compress = compress;
+    }
+
+    /**
+     * The same packet, marked as not to be compressed (Node's {@code compress(false)}): a polling
+     * response that carries it is sent uncompressed whatever its size.
+     */
+    public Packet uncompressed() {
+        return compress ? new Packet(type, text, binary, false) : this;
+    }
+
+    /** Whether this packet may be sent compressed (true unless {@link #uncompressed()}). */
+    public boolean compress() {
+        return compress;
     }
 
     /** A text message packet. */

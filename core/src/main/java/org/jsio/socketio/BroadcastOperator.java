@@ -19,28 +19,38 @@ public final class BroadcastOperator {
     private final Set<String> except;
     private final boolean volatileOnly;
     private final java.time.Duration timeout;
+    private final boolean compress;
 
     BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except) {
-        this(namespace, rooms, except, false, null);
+        this(namespace, rooms, except, false, null, true);
     }
 
     private BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except, boolean volatileOnly,
-            java.time.Duration timeout) {
+            java.time.Duration timeout, boolean compress) {
         this.namespace = namespace;
         this.rooms = rooms;
         this.except = except;
         this.volatileOnly = volatileOnly;
         this.timeout = timeout;
+        this.compress = compress;
+    }
+
+    /**
+     * Whether the emitted packets may be compressed (Node's {@code compress}; default true). With
+     * {@code false}, a long-polling response that carries them is never compressed.
+     */
+    public BroadcastOperator compress(boolean value) {
+        return new BroadcastOperator(namespace, rooms, except, volatileOnly, timeout, value);
     }
 
     /** Adds rooms (or socket ids) to send to. */
     public BroadcastOperator to(String... more) {
-        return new BroadcastOperator(namespace, union(rooms, more), except, volatileOnly, timeout);
+        return new BroadcastOperator(namespace, union(rooms, more), except, volatileOnly, timeout, compress);
     }
 
     /** Adds socket ids (or rooms) to leave out (python-socketio's {@code skip_sid}). */
     public BroadcastOperator skipSid(String... sids) {
-        return new BroadcastOperator(namespace, rooms, union(except, sids), volatileOnly, timeout);
+        return new BroadcastOperator(namespace, rooms, union(except, sids), volatileOnly, timeout, compress);
     }
 
     /**
@@ -48,13 +58,13 @@ public final class BroadcastOperator {
      * {@link Socket#emitVolatile}.
      */
     public BroadcastOperator asVolatile() {
-        return new BroadcastOperator(namespace, rooms, except, true, timeout);
+        return new BroadcastOperator(namespace, rooms, except, true, timeout, compress);
     }
 
     /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
     public BroadcastOperator timeout(java.time.Duration value) {
         return new BroadcastOperator(namespace, rooms, except, volatileOnly,
-                java.util.Objects.requireNonNull(value, "timeout"));
+                java.util.Objects.requireNonNull(value, "timeout"), compress);
     }
 
     /**
@@ -100,6 +110,9 @@ public final class BroadcastOperator {
     /** Sends an event to every selected client; the packet is encoded once for all. */
     public void emit(String event, Object... args) {
         List<Packet> packets = namespace.encodeEvent(event, args, SocketIoPacket.NO_ID);
+        if (!compress) {
+            packets = packets.stream().map(Packet::uncompressed).collect(java.util.stream.Collectors.toList());
+        }
         for (Socket s : targets()) {
             if (volatileOnly) {
                 s.sendVolatile(packets);

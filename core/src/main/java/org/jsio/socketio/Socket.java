@@ -214,6 +214,14 @@ public final class Socket {
         }
     }
 
+    /**
+     * An emitter to this client only whose packets are never compressed (Node's
+     * {@code socket.compress(false).emit}): {@code socket.compress(false).emit("frame", jpeg)}.
+     */
+    public BroadcastOperator compress(boolean value) {
+        return namespace.to(id).compress(value);
+    }
+
     /** Emits to every client of the namespace but this one (Flask-SocketIO's {@code broadcast=True}). */
     public BroadcastOperator broadcast() {
         return namespace.skipSid(id);

@@ -43,11 +43,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CompressionTest {
     private static final Map<String, EmbeddedContainer> CONTAINERS = new LinkedHashMap<>();
     private static final List<AutoCloseable> SERVERS = new ArrayList<>();
+    private static final Map<String, SocketIoServer> SIO = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
         for (String kind : EmbeddedContainer.KINDS) {
             SocketIoServer sio = SocketIoServer.builder().compressionThreshold(0).httpCompression(true).build();
+            SIO.put(kind, sio);
             SERVERS.add(sio);
             CONTAINERS.put(kind, EmbeddedContainer.create(kind)
                     .mount("/echo/*", new SocketIoServlet(echo(EngineOptions.builder())))
@@ -189,5 +191,28 @@ class CompressionTest {
                 .header("Accept-Encoding", "gzip").GET().build());
         assertEquals(400, error.statusCode());
         assertNull(header(error, "Content-Encoding"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void anEmitMarkedNotToBeCompressedIsSentPlain(String kind) throws Exception {
+        String url = CONTAINERS.get(kind).baseUrl() + "/sio/";
+        String polling = url + "?EIO=4&transport=polling&sid=" + Http.handshake(url);
+        assertEquals("ok", text(Http.post(polling, "40")));
+        String connected = new String(decode(Http.send(Http.request(polling).header("Accept-Encoding", "gzip")
+                .GET().build())), StandardCharsets.UTF_8);
+        assertTrue(connected.startsWith("40{\"sid\":\""), connected);
+        String sid = connected.substring(10, connected.indexOf('"', 10));
+        String message = message(2000);
+
+        SIO.get(kind).to(sid).compress(false).emit("big", message);
+        HttpResponse<byte[]> plain = Http.send(Http.request(polling).header("Accept-Encoding", "gzip").GET().build());
+        assertNull(header(plain, "Content-Encoding"));
+        assertEquals("42[\"big\",\"" + message + "\"]", text(plain));
+
+        SIO.get(kind).to(sid).emit("big", message);
+        HttpResponse<byte[]> compressed = Http.send(Http.request(polling).header("Accept-Encoding", "gzip").GET().build());
+        assertEquals("gzip", header(compressed, "Content-Encoding"));
+        assertEquals("42[\"big\",\"" + message + "\"]", new String(decode(compressed), StandardCharsets.UTF_8));
     }
 }
