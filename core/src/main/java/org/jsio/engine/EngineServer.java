@@ -388,10 +388,6 @@ public final class EngineServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- CORS
 
-    Map<String, String> pollingHeaders(HttpExchange exchange) {
-        return corsHeaders(exchange);
-    }
-
     private boolean originAllowed(String origin, HttpExchange exchange) {
         List<String> allowed = options.corsAllowedOrigins();
         if (allowed == null) {
@@ -445,7 +441,8 @@ public final class EngineServer implements AutoCloseable {
         return authority.endsWith(port) ? authority.substring(0, authority.length() - port.length()) : authority;
     }
 
-    private Map<String, String> corsHeaders(HttpExchange exchange) {
+    /** The CORS headers for a response to this request (none when CORS handling is off). */
+    Map<String, String> corsHeaders(HttpExchange exchange) {
         List<String> allowed = options.corsAllowedOrigins();
         String origin = exchange.header("origin");
         if (allowed != null && allowed.isEmpty()) {
@@ -464,9 +461,9 @@ public final class EngineServer implements AutoCloseable {
         return h;
     }
 
-    /** Makes client-supplied text safe for one log line. */
-    static String sanitize(String s) {
-        String t = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    /** Makes client-supplied text safe for one log line: bounded, line breaks escaped. */
+    public static String sanitize(String s) {
+        String t = s.length() > 300 ? s.substring(0, 300) + "..." : s;
         return t.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

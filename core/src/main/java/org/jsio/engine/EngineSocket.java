@@ -343,7 +343,7 @@ public final class EngineSocket {
             long delay = Math.max(0, due - System.nanoTime());
             heartbeatTimer = server.scheduler().schedule(this::checkPingTimeout, delay, TimeUnit.NANOSECONDS);
         }
-        sendControl(Packet.PING);
+        send(Packet.PING);
     }
 
     private void checkPingTimeout() {
@@ -384,32 +384,6 @@ public final class EngineSocket {
             terminate(DisconnectReason.PING_TIMEOUT);
         }
         return expired;
-    }
-
-    private void sendControl(Packet packet) {
-        HttpExchange flushTo = null;
-        List<Packet> payload = null;
-        WsWriter ws = null;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            if (writer != null) {
-                ws = writer;
-            } else {
-                buffer.add(packet);
-                if (pendingGet != null) {
-                    flushTo = pendingGet;
-                    pendingGet = null;
-                    payload = drainLocked();
-                }
-            }
-        }
-        if (ws != null) {
-            ws.send(List.of(packet));
-        } else if (flushTo != null) {
-            respondPayload(flushTo, payload);
-        }
     }
 
     // ---------------------------------------------------------------- incoming packets
@@ -611,7 +585,7 @@ public final class EngineSocket {
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets) {
-        respondPayload(exchange, packets, server.pollingHeaders(exchange));
+        respondPayload(exchange, packets, server.corsHeaders(exchange));
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets, Map<String, String> headers) {
@@ -720,7 +694,7 @@ public final class EngineSocket {
             }
             LOG.debug("session {}: upgraded to websocket", id);
             if (held != null) {
-                server.respondError(held, server.pollingHeaders(held), EngineServer.Error.BAD_REQUEST);
+                server.respondError(held, server.corsHeaders(held), EngineServer.Error.BAD_REQUEST);
             }
             if (!backlog.isEmpty()) {
                 w.send(backlog);

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jsio.engine.DisconnectReason;
+import org.jsio.engine.EngineServer;
 import org.jsio.engine.EngineSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,12 +110,6 @@ final class Connection {
         onPacket(packet);
     }
 
-    /** Client data made safe for one log line: bounded, no line breaks. */
-    static String sanitize(String s) {
-        String t = s.length() > 300 ? s.substring(0, 300) + "..." : s;
-        return t.replace("\r", "\\r").replace("\n", "\\n");
-    }
-
     private void protocolError(String message) {
         LOG.debug("session {}: {}; closing", engine.id(), message);
         engine.close(DisconnectReason.PARSE_ERROR);
@@ -122,7 +117,7 @@ final class Connection {
 
     private void onPacket(SocketIoPacket packet) {
         if (server.packetLog() ? PACKETS.isInfoEnabled() : PACKETS.isDebugEnabled()) {
-            String text = engine.id() + " received " + sanitize(packet.toString());
+            String text = engine.id() + " received " + EngineServer.sanitize(packet.toString());
             if (server.packetLog()) {
                 PACKETS.info(text);
             } else {
@@ -282,7 +277,7 @@ final class Connection {
             }
             EventHandler handler = namespace.resolve(event);
             if (handler == null) {
-                LOG.debug("no handler for event '{}' on {}", sanitize(event), socket.namespace());
+                LOG.debug("no handler for event '{}' on {}", EngineServer.sanitize(event), socket.namespace());
                 return;
             }
             result = handler.handle(socket, args);
@@ -319,7 +314,7 @@ final class Connection {
             h = server.defaultErrorHandler();
         }
         if (h == null) {
-            LOG.error("handler of event '{}' on {} failed", sanitize(event), socket.namespace(), error);
+            LOG.error("handler of event '{}' on {} failed", EngineServer.sanitize(event), socket.namespace(), error);
             return;
         }
         try {

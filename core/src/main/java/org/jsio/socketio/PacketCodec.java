@@ -1,7 +1,6 @@
 package org.jsio.socketio;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,11 +244,10 @@ public final class PacketCodec {
 
     /** Puts the attachments in place of their placeholders. */
     public SocketIoPacket reconstruct(SocketIoPacket packet, List<byte[]> attachments) throws ProtocolException {
-        return packet.withData(replace(packet.data(), attachments, new IdentityHashMap<>()));
+        return packet.withData(replace(packet.data(), attachments));
     }
 
-    private static Object replace(Object value, List<byte[]> attachments, Map<Object, Boolean> seen)
-            throws ProtocolException {
+    private static Object replace(Object value, List<byte[]> attachments) throws ProtocolException {
         if (value instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) value;
             if (Boolean.TRUE.equals(map.get("_placeholder"))) {
@@ -262,7 +260,7 @@ public final class PacketCodec {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) map;
             for (Map.Entry<String, Object> e : m.entrySet()) {
-                e.setValue(replace(e.getValue(), attachments, seen));
+                e.setValue(replace(e.getValue(), attachments));
             }
             return m;
         }
@@ -270,7 +268,7 @@ public final class PacketCodec {
             @SuppressWarnings("unchecked")
             List<Object> list = (List<Object>) value;
             for (int i = 0; i < list.size(); i++) {
-                list.set(i, replace(list.get(i), attachments, seen));
+                list.set(i, replace(list.get(i), attachments));
             }
             return list;
         }

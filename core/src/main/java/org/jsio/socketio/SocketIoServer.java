@@ -143,10 +143,6 @@ public final class SocketIoServer implements AutoCloseable {
         return alwaysConnect;
     }
 
-    int laneCapacity() {
-        return laneCapacity;
-    }
-
     PacketCodec codec() {
         return codec;
     }
@@ -158,7 +154,7 @@ public final class SocketIoServer implements AutoCloseable {
     List<Packet> encode(PacketType type, String namespace, long id, Object data) {
         PacketCodec.Encoded encoded = codec.encode(type, namespace, id, data);
         if (packetLog ? PACKETS.isInfoEnabled() : PACKETS.isDebugEnabled()) {
-            String text = "sending " + Connection.sanitize(encoded.text())
+            String text = "sending " + EngineServer.sanitize(encoded.text())
                     + (encoded.attachments().isEmpty() ? "" : " +" + encoded.attachments().size() + " attachments");
             if (packetLog) {
                 PACKETS.info(text);

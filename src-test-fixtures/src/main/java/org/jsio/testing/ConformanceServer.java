@@ -49,7 +49,12 @@ public final class ConformanceServer implements AutoCloseable {
      * sender unchanged (text as text, binary as binary). The caller closes it.
      */
     public static EngineServer echoEngine() {
-        return new EngineServer(options(), new EngineHandler() {
+        return echoEngine(options());
+    }
+
+    /** A new raw Engine.IO echo server (see {@link #echoEngine()}) with other settings. */
+    public static EngineServer echoEngine(EngineOptions options) {
+        return new EngineServer(options, new EngineHandler() {
             @Override
             public void onMessage(EngineSocket socket, String text) {
                 socket.send(text);

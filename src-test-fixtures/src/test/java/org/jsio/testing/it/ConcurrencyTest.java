@@ -11,9 +11,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +42,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jsio.servlet.SocketIoServlet;
@@ -55,6 +51,7 @@ import org.jsio.socketio.ServerStats;
 import org.jsio.socketio.Socket;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.ErrorOutput;
 import org.jsio.testing.node.NodeClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -756,59 +753,6 @@ class ConcurrencyTest {
         @Override
         public void close() {
             abort();
-        }
-    }
-
-    /** Copies what is written to {@code System.err} (where slf4j-simple logs) while open. */
-    private static final class ErrorOutput implements AutoCloseable {
-        private static final Pattern LIBRARY_PROBLEM = Pattern.compile("\\] (WARN|ERROR) org\\.jsio\\.");
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        ErrorOutput() {
-            OutputStream tee = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    original.write(b);
-                    synchronized (copy) {
-                        copy.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    original.write(b, off, len);
-                    synchronized (copy) {
-                        copy.write(b, off, len);
-                    }
-                }
-
-                @Override
-                public void flush() {
-                    original.flush();
-                }
-            };
-            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-        }
-
-        /** The WARN and ERROR lines of this library's loggers written so far, each with the line after it. */
-        List<String> warningsAndErrors() {
-            String[] lines;
-            synchronized (copy) {
-                lines = copy.toString(StandardCharsets.UTF_8).split("\\R");
-            }
-            List<String> found = new ArrayList<>();
-            for (int i = 0; i < lines.length; i++) {
-                if (LIBRARY_PROBLEM.matcher(lines[i]).find()) {
-                    found.add(lines[i] + (i + 1 < lines.length ? " / " + lines[i + 1] : ""));
-                }
-            }
-            return found;
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
         }
     }
 }

@@ -13,11 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.jsio.engine.EngineHandler;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
-import org.jsio.engine.EngineSocket;
 import org.jsio.servlet.SocketIoServlet;
+import org.jsio.testing.ConformanceServer;
 import org.jsio.testing.EmbeddedContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,17 +55,7 @@ class CorsTest {
     }
 
     private static EngineServer echo(EngineOptions.Builder options) {
-        EngineServer engine = new EngineServer(options.build(), new EngineHandler() {
-            @Override
-            public void onMessage(EngineSocket socket, String text) {
-                socket.send(text);
-            }
-
-            @Override
-            public void onBinary(EngineSocket socket, byte[] data) {
-                socket.send(data);
-            }
-        });
+        EngineServer engine = ConformanceServer.echoEngine(options.build());
         ENGINES.add(engine);
         return engine;
     }

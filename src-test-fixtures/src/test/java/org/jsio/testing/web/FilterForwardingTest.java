@@ -16,10 +16,8 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +38,7 @@ import org.jsio.servlet.SocketIoServerFactory;
 import org.jsio.servlet.StaticFiles;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.ErrorOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -353,7 +352,7 @@ class FilterForwardingTest {
             String endpoint = c.baseUrl() + "/socket.io/";
             String sid = handshake(endpoint); // answered at once: no need to hold it
             String logged;
-            try (ErrOutput err = new ErrOutput()) {
+            try (ErrorOutput err = new ErrorOutput()) {
                 HttpResponse<byte[]> held = get(endpoint + "?EIO=4&transport=polling&sid=" + sid);
                 assertEquals(500, held.statusCode());
                 logged = err.text();
@@ -369,14 +368,14 @@ class FilterForwardingTest {
         String warning = "no Jakarta WebSocket support";
         try (SocketIoServer server = echoServer()) {
             String with;
-            try (ErrOutput err = new ErrOutput();
+            try (ErrorOutput err = new ErrorOutput();
                  WebContainer c = new WebContainer(kind).filter(new SocketIoFilter(server), true).start()) {
                 handshake(c.baseUrl() + "/socket.io/");
                 with = err.text();
             }
             assertTrue(!with.contains(warning), with);
             String without;
-            try (ErrOutput err = new ErrOutput();
+            try (ErrorOutput err = new ErrorOutput();
                  WebContainer c = new WebContainer(kind).withoutWebSocket()
                          .filter(new SocketIoFilter(server), true).start()) {
                 without = err.text();
@@ -402,44 +401,6 @@ class FilterForwardingTest {
             assertThrows(IllegalArgumentException.class, () -> filter.withPath("/"));
             assertThrows(IllegalStateException.class, () -> new SocketIoFilter().withPath("/x/"));
             assertNull(new SocketIoFilter().engine());
-        }
-    }
-
-    /** Copies what is written to {@code System.err} (where slf4j-simple logs) while open. */
-    private static final class ErrOutput implements AutoCloseable {
-        private final PrintStream original = System.err;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        ErrOutput() {
-            OutputStream tee = new OutputStream() {
-                @Override
-                public void write(int b) {
-                    original.write(b);
-                    synchronized (copy) {
-                        copy.write(b);
-                    }
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                    original.write(b, off, len);
-                    synchronized (copy) {
-                        copy.write(b, off, len);
-                    }
-                }
-            };
-            System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-        }
-
-        String text() {
-            synchronized (copy) {
-                return copy.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        @Override
-        public void close() {
-            System.setErr(original);
         }
     }
 }

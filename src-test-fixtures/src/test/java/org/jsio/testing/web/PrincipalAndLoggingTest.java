@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.ErrorOutput;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,26 +47,21 @@ class PrincipalAndLoggingTest {
     @ValueSource(strings = {"jetty", "tomcat"})
     void theAuthenticatedPrincipalReachesTheConnectHandlerAndPacketsAreLogged(String kind) throws Exception {
         CompletableFuture<String> principal = new CompletableFuture<>();
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        String log;
         try (SocketIoServer sio = SocketIoServer.builder().logger(true).engineioLogger(true).build();
                 EmbeddedContainer container = EmbeddedContainer.create(kind)
                         .mount("/socket.io/*", new AuthenticatingServlet(sio)).start(0)) {
             sio.onConnect((socket, auth) -> principal.complete(socket.handshake().userPrincipal().getName()));
             String url = container.baseUrl() + "/socket.io/";
             String polling = url + "?EIO=4&transport=polling&sid=" + Http.handshake(url);
-            // slf4j-simple writes to System.err as it is when a line is logged
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            try {
+            try (ErrorOutput err = new ErrorOutput()) {
                 assertEquals("ok", text(Http.post(polling, "40{\"token\":\"t\"}")));
                 assertEquals("alice", principal.get(5, TimeUnit.SECONDS));
                 String reply = text(Http.send(Http.request(polling).GET().build()));
                 assertTrue(reply.startsWith("40{\"sid\":"), reply);
-            } finally {
-                System.setErr(originalErr);
+                log = err.text();
             }
         }
-        String log = captured.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("INFO org.jsio.engine.packets") && log.contains("received 40{\"token\":\"t\"}"), log);
         assertTrue(log.contains("INFO org.jsio.socketio.packets") && log.contains("sending 0{\"sid\":"), log);
     }
