@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,12 +173,12 @@ public final class JsonTree {
             if (Math.abs(d) < 9007199254740992.0) {
                 out.append((long) d);
             } else {
-                out.append(new BigDecimal(Double.toString(d)).toBigInteger().toString());
+                out.append(shortest(d).toPlainString());
             }
             return;
         }
         // JavaScript's Number.prototype.toString: plain notation for 1e-6 <= |d| < 1e21.
-        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        BigDecimal bd = shortest(d);
         double abs = Math.abs(d);
         if (abs >= 1e-6 && abs < 1e21) {
             out.append(bd.toPlainString());
@@ -192,6 +194,34 @@ public final class JsonTree {
             out.append('.').append(unscaled, 1, unscaled.length());
         }
         out.append('e').append(exponent < 0 ? "-" : "+").append(Math.abs(exponent));
+    }
+
+    /**
+     * Whether {@link Double#toString(double)} gives the shortest round-trip digits (JDK 19+), except
+     * that where one digit would do it picks the nearest two ({@code 4.9E-324}, JavaScript {@code 5e-324}).
+     */
+    private static final boolean SHORTEST_TO_STRING = Runtime.version().feature() >= 19;
+
+    /**
+     * The fewest significant digits that still read back as {@code d}, nearest to its exact value
+     * when several qualify: the digits JavaScript prints. Before JDK 19, {@code Double.toString}
+     * sometimes gives one or more digits too many ({@code 8.409999999999999E21} for {@code 8.41e21}).
+     */
+    private static BigDecimal shortest(double d) {
+        BigDecimal best = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        if (SHORTEST_TO_STRING && best.precision() > 2) {
+            return best;
+        }
+        BigDecimal exact = new BigDecimal(d);
+        // if some n-digit decimal reads back as d, so does the exact value rounded to n digits
+        for (int digits = best.precision() - 1; digits >= 1; digits--) {
+            BigDecimal shorter = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+            if (shorter.doubleValue() != d) {
+                break;
+            }
+            best = shorter.stripTrailingZeros();
+        }
+        return best;
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();

@@ -29,6 +29,14 @@ class JsonTreeTest {
     }
 
     @Test
+    void numbersUseTheShortestDigitsThatReadBack() {
+        // the figures Node.js prints for the same doubles
+        assertEquals("[8.41e+21,1e+23,5e-324,282879384806159000,0.30000000000000004,1.7976931348623157e+308]",
+                JsonTree.write(Arrays.asList(8.41e21, 1e23, Double.MIN_VALUE, 2.82879384806159E17,
+                        0.1 + 0.2, Double.MAX_VALUE), mapper));
+    }
+
+    @Test
     void numbersFormattedAsJavaScriptDoes() {
         assertEquals("[0.1,1e-7,1.5e-10,123.456,-0.000001,1e+21,null]",
                 JsonTree.write(Arrays.asList(0.1, 1e-7, 1.5e-10, 123.456, -0.000001, 1e21, Double.NaN), mapper));
