@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.apache.catalina.Container;
 import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
  * Runs the example chat WAR (module {@code example-webapp}, registered by its {@code web.xml}) on
@@ -58,6 +61,23 @@ public final class TomcatMain {
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
         Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
+        // As in a stand-alone Tomcat, only the WAR is scanned for annotations and web fragments,
+        // not the launcher's class path.
+        StandardJarScanner scanner = new StandardJarScanner();
+        scanner.setScanClassPath(false);
+        context.setJarScanner(scanner);
+        // addWebapp applies conf/web.xml's defaults (added before this listener, so run before it);
+        // the JSP servlet goes: Jasper is not on the class path.
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                Container jsp = context.findChild("jsp");
+                if (jsp != null) {
+                    context.removeServletMapping("*.jsp");
+                    context.removeServletMapping("*.jspx");
+                    context.removeChild(jsp);
+                }
+            }
+        });
 
         AtomicBoolean closed = new AtomicBoolean();
         RunningChat chat = new RunningChat() {
