@@ -10,9 +10,11 @@ import java.util.stream.Stream;
 import org.apache.catalina.Container;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleEvent;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
@@ -60,24 +62,7 @@ public final class TomcatMain {
         connector.setPort(port);
         tomcat.setConnector(connector);
         tomcat.getHost().setAutoDeploy(false);
-        Context context = tomcat.addWebapp("", war.toAbsolutePath().toString());
-        // As in a stand-alone Tomcat, only the WAR is scanned for annotations and web fragments,
-        // not the launcher's class path.
-        StandardJarScanner scanner = new StandardJarScanner();
-        scanner.setScanClassPath(false);
-        context.setJarScanner(scanner);
-        // addWebapp applies conf/web.xml's defaults (added before this listener, so run before it);
-        // the JSP servlet goes: Jasper is not on the class path.
-        context.addLifecycleListener(event -> {
-            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
-                Container jsp = context.findChild("jsp");
-                if (jsp != null) {
-                    context.removeServletMapping("*.jsp");
-                    context.removeServletMapping("*.jspx");
-                    context.removeChild(jsp);
-                }
-            }
-        });
+        Context context = deploy(tomcat, war, "");
 
         AtomicBoolean closed = new AtomicBoolean();
         RunningChat chat = new RunningChat() {
@@ -119,6 +104,38 @@ public final class TomcatMain {
             throw e;
         }
         return chat;
+    }
+
+    /**
+     * Deploys {@code war} (a file or an exploded directory) on {@code tomcat}'s host at
+     * {@code contextPath} ({@code ""} for the root), configured as a stand-alone Tomcat would:
+     * {@code conf/web.xml}'s defaults and annotation scanning of the WAR only (not of the launcher's
+     * class path), less the JSP servlet (Jasper is not on the class path). If the host is running,
+     * the application starts at once.
+     */
+    public static Context deploy(Tomcat tomcat, Path war, String contextPath) {
+        return tomcat.addWebapp(tomcat.getHost(), contextPath, war.toAbsolutePath().toString(), new WarConfig());
+    }
+
+    /** Tomcat's web.xml and annotation processing, with the two changes {@link #deploy} describes. */
+    private static final class WarConfig extends ContextConfig {
+        @Override
+        public void lifecycleEvent(LifecycleEvent event) {
+            if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+                Context ctx = (Context) event.getLifecycle();
+                StandardJarScanner scanner = new StandardJarScanner();
+                scanner.setScanClassPath(false);
+                ctx.setJarScanner(scanner);
+                // conf/web.xml's defaults were added by a listener that ran before this one
+                Container jsp = ctx.findChild("jsp");
+                if (jsp != null) {
+                    ctx.removeServletMapping("*.jsp");
+                    ctx.removeServletMapping("*.jspx");
+                    ctx.removeChild(jsp);
+                }
+            }
+            super.lifecycleEvent(event);
+        }
     }
 
     private static void deleteTree(Path root) {
