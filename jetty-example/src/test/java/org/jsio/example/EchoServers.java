@@ -50,6 +50,15 @@ public final class EchoServers {
         }
     }
 
+    /** Some other servlet of the application. */
+    public static final class Other extends jakarta.servlet.http.HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        /** Instantiated by the container. */
+        public Other() {
+        }
+    }
+
     /** Registers the servlet in code, from a listener declared in {@code web.xml} (or {@code @WebListener}). */
     public static final class Listener implements ServletContextListener {
         private SocketIoServer sio;

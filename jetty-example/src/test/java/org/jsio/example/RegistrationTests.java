@@ -1,6 +1,7 @@
 package org.jsio.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -72,6 +73,16 @@ public abstract class RegistrationTests {
     public void aListenerRegistersTheServletInCode() throws Exception {
         webXml(true, "<listener><listener-class>" + EchoServers.Listener.class.getName() + "</listener-class></listener>");
         assertEchoes();
+    }
+
+    @Test
+    public void aFactoryWhoseUrlPatternIsTakenFailsTheStart() throws Exception {
+        webXml(true, "<context-param><param-name>" + SocketIoInitializer.FACTORY_CONTEXT_PARAM + "</param-name>"
+                + "<param-value>" + EchoServers.Named.class.getName() + "</param-value></context-param>"
+                + "<servlet><servlet-name>other</servlet-name><servlet-class>" + EchoServers.Other.class.getName()
+                + "</servlet-class></servlet>"
+                + "<servlet-mapping><servlet-name>other</servlet-name><url-pattern>/socket.io/*</url-pattern></servlet-mapping>");
+        assertThrows(Exception.class, () -> deploy(webapp).close());
     }
 
     @Test
