@@ -34,7 +34,10 @@ import org.jsio.socketio.SocketIoServer;
  *       Engine.IO server) in code; the caller keeps ownership of the server and closes it;</li>
  *   <li>the no-argument constructor from {@code web.xml}, with the init-param {@value #FACTORY_PARAM}
  *       naming a {@link SocketIoServerFactory} (or an {@link EngineServerFactory}); that server is
- *       closed by {@link #destroy()}.</li>
+ *       closed by {@link #destroy()};</li>
+ *   <li>with no {@code web.xml} entry: {@link SocketIoInitializer} registers one for each factory
+ *       marked {@link SocketIoMapping} or named by the {@value SocketIoInitializer#FACTORY_CONTEXT_PARAM}
+ *       context-param, as if declared with the init-param.</li>
  * </ul>
  */
 public class SocketIoServlet extends HttpServlet {
