@@ -7,7 +7,9 @@
 // blank nickname and must say so; then both pages log in to the same room ("websocket": the default
 // transports, so the client upgrades from long-polling; "polling": with the page's "long-polling
 // only" box ticked). Each page sends a message and must show both messages, a delivery mark on its
-// own, the other page's typing indicator, and the expected transport; then each page is saved as
+// own, the other page's typing indicator, and the expected transport. Then the typing indicator
+// must clear by itself when the typist stops, and a message written while the first page reconnects
+// (its transport closed) must reach the other page and be marked delivered. Each page is saved as
 // SCREENSHOT_DIR/NAME-<nickname>.png (NAME defaults to the transport mode).
 //
 // Prints one JSON line and exits 0 when every check passed; otherwise prints
@@ -222,6 +224,27 @@ async function main() {
       }
       check(pageErrors.length === 0, `errors in the pages: ${pageErrors.join("; ")}`);
       check(offLoopback.length === 0, `requests left the loopback address: ${offLoopback.join(", ")}`);
+
+      // the typing indicator clears by itself when the typist stops without sending
+      await ann.page.locator("#text").pressSequentially("hm", { timeout: WAIT_MS });
+      await waitFor(bob, `"ann is typing…" shown again`,
+        (want) => document.getElementById("typing").textContent === want, "ann is typing…");
+      await waitFor(bob, "the typing indicator cleared once ann stopped typing",
+        () => document.getElementById("typing").textContent === "");
+      await ann.page.locator("#text").fill("", { timeout: WAIT_MS });
+
+      // a message written while the page reconnects reaches the room once the page has rejoined it
+      const late = "written while reconnecting";
+      await ann.page.evaluate(() => socket.io.engine.close());
+      await waitFor(ann, "the client disconnected", () => !socket.connected);
+      await ann.page.locator("#text").fill(late, { timeout: WAIT_MS });
+      await ann.page.locator("#text").press("Enter", { timeout: WAIT_MS });
+      await waitFor(bob, `"ann: ${late}" shown`,
+        (want) => [...document.querySelectorAll("#messages li.message")].some((li) => li.textContent === want),
+        `ann: ${late}`);
+      await waitFor(ann, `"${late}" marked delivered`,
+        (want) => [...document.querySelectorAll("#messages li.message.mine")].some((li) => li.textContent === want),
+        `ann: ${late}${DELIVERED}`);
 
       const pages = [];
       for (const user of users) {

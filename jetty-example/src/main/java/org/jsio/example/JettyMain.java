@@ -1,15 +1,19 @@
 package org.jsio.example;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.ee10.annotations.AnnotationConfiguration;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.jsio.servlet.SocketIoServlet;
-import org.jsio.socketio.SocketIoServer;
 
-/** Runs the example chat on embedded Jetty 12: {@code JettyMain [port]} (default 8080), on 127.0.0.1. */
+/**
+ * Runs the example chat WAR (module {@code example-webapp}, registered by its {@code web.xml}) on
+ * embedded Jetty 12: {@code JettyMain [port [war]]}, on 127.0.0.1 (default port 8080, default WAR
+ * {@link RunningChat#defaultWar()}).
+ */
 public final class JettyMain {
     private JettyMain() {
     }
@@ -17,36 +21,48 @@ public final class JettyMain {
     /** Starts the server and blocks until it is stopped (Ctrl-C or SIGTERM). */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-        RunningChat chat = start("127.0.0.1", port);
+        Path war = args.length > 1 ? Path.of(args[1]) : RunningChat.defaultWar();
+        RunningChat chat = start(war, "127.0.0.1", port);
         Runtime.getRuntime().addShutdownHook(new Thread(chat::close, "shutdown"));
         System.out.println("chat running at " + chat.baseUrl() + "/");
         chat.join();
     }
 
-    /** Starts the chat on {@code host:port} (port 0 picks a free one) and returns once it listens. */
+    /** Starts the default WAR on {@code host:port} (port 0 picks a free one); see {@link #start(Path, String, int)}. */
     public static RunningChat start(String host, int port) throws Exception {
-        SocketIoServer sio = ChatApplication.create();
+        return start(RunningChat.defaultWar(), host, port);
+    }
 
+    /**
+     * Deploys {@code war} at the root context and returns once Jetty listens on {@code host:port}
+     * (port 0 picks a free one). The web application's {@code web.xml} builds and closes the chat
+     * server; Jakarta WebSocket support comes from the container, as in a stand-alone Jetty.
+     */
+    public static RunningChat start(Path war, String host, int port) throws Exception {
+        if (!Files.exists(war)) {
+            throw new IllegalArgumentException("no WAR at " + war.toAbsolutePath()
+                    + ": build it with mvn -pl example-webapp -am package");
+        }
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
 
-        ServletContextHandler context = new ServletContextHandler("/");
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
-        ServletHolder socketIo = new ServletHolder(new SocketIoServlet(sio));
-        socketIo.setAsyncSupported(true);
-        context.addServlet(socketIo, "/socket.io/*");
-        context.addServlet(new ServletHolder(new HealthServlet()), "/api/health");
-        context.addServlet(new ServletHolder(new StaticResourceServlet()), "/");
-        server.setHandler(context);
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath("/");
+        webapp.setWar(war.toAbsolutePath().toString());
+        webapp.setThrowUnavailableOnStartupException(true);
+        // what the ee10-annotations and ee10-websocket-jakarta modules of a stand-alone Jetty turn on:
+        // ServletContainerInitializers, and Jakarta WebSocket
+        webapp.addConfiguration(new AnnotationConfiguration(), new JakartaWebSocketConfiguration());
+        server.setHandler(webapp);
 
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
-            sio.close();
+            server.destroy();
             throw e;
         }
         String baseUrl = RunningChat.baseUrl(host, connector.getLocalPort());
@@ -69,10 +85,13 @@ public final class JettyMain {
                 }
                 try {
                     server.stop();
+                    server.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } catch (Exception e) {
                     throw new IllegalStateException("Jetty did not stop cleanly", e);
                 } finally {
-                    sio.close();
+                    server.destroy();
                 }
             }
         };

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The example chat as a launcher runs it, in two pages of headless Chromium (see
+ * The example chat as a launcher or a stand-alone container runs it: its health servlet, its page
+ * and browser client served from the WAR, and the chat in two pages of headless Chromium (see
  * {@code src-test-fixtures/node/chat-e2e.js}), over WebSocket and over long-polling only. The
  * pages' screenshots are kept in {@code target/screenshots/<container>-<transport>-<nickname>.png}.
  * Each container's module has a subclass that says how to start the chat.
@@ -65,6 +66,34 @@ public abstract class ChatBrowserTests {
         } finally {
             c.disconnect();
         }
+    }
+
+    @Test
+    public void pageAndBrowserClientAreServedFromTheWebapp() throws IOException {
+        HttpURLConnection page = get("/");
+        try (InputStream in = page.getInputStream()) {
+            assertEquals(200, page.getResponseCode());
+            assertTrue(page.getContentType().startsWith("text/html"), page.getContentType());
+            String html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(html.contains("<script src=\"socket.io.min.js\"></script>"), html);
+        } finally {
+            page.disconnect();
+        }
+        HttpURLConnection client = get("/socket.io.min.js");
+        try (InputStream in = client.getInputStream()) {
+            assertEquals(200, client.getResponseCode());
+            assertTrue(client.getContentType().contains("javascript"), client.getContentType());
+            assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("Socket.IO v4"));
+        } finally {
+            client.disconnect();
+        }
+    }
+
+    private HttpURLConnection get(String path) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(chat.baseUrl() + path).toURL().openConnection();
+        c.setConnectTimeout(15_000);
+        c.setReadTimeout(15_000);
+        return c;
     }
 
     @ParameterizedTest

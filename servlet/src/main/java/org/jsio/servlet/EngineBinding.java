@@ -5,8 +5,11 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
 import org.jsio.socketio.SocketIoServer;
@@ -24,8 +27,14 @@ final class EngineBinding {
     /** The init-param naming a {@link SocketIoServerFactory} or {@link EngineServerFactory} class. */
     static final String FACTORY_PARAM = "factory";
 
+    /** What a request that is not async-supported is told, and what the log says about it. */
+    static final String NOT_ASYNC_MESSAGE = "Socket.IO needs asynchronous requests: set "
+            + "<async-supported>true</async-supported> (or setAsyncSupported(true)) on the SocketIoServlet or "
+            + "SocketIoFilter and on every filter in front of it";
+
     private final EngineServer engine;
     private final AutoCloseable owned;
+    private final AtomicBoolean notAsyncLogged = new AtomicBoolean();
 
     private EngineBinding(EngineServer engine, AutoCloseable owned) {
         this.engine = engine;
@@ -98,14 +107,49 @@ final class EngineBinding {
         return engine;
     }
 
-    /** Hands one request under the Engine.IO path (polling or WebSocket upgrade) to the engine. */
-    void handle(HttpServletRequest request, HttpServletResponse response) {
+    /**
+     * Hands one request under the Engine.IO path (polling or WebSocket upgrade) to the engine; a
+     * request that is not async-supported (the servlet, the filter or a filter in front of them
+     * lacks {@code <async-supported>true</async-supported>}) is answered 500 with a JSON body
+     * saying so, and the first one is logged as an ERROR, instead of a long-poll that could never
+     * be held.
+     *
+     * @param who the servlet or filter, for the log
+     */
+    void handle(HttpServletRequest request, HttpServletResponse response, String who) throws IOException {
+        if (!request.isAsyncSupported()) {
+            refuseNotAsync(request, response, who);
+            return;
+        }
         engine.handleRequest(new ServletHttpExchange(request, response));
+    }
+
+    private void refuseNotAsync(HttpServletRequest request, HttpServletResponse response, String who)
+            throws IOException {
+        if (notAsyncLogged.compareAndSet(false, true)) {
+            LOG.error("{}: {} {} refused with 500. {}. Later requests are refused the same way (logged at DEBUG).",
+                    who, request.getMethod(), request.getRequestURI(), NOT_ASYNC_MESSAGE);
+        } else {
+            LOG.debug("{}: {} {} refused: not async-supported", who, request.getMethod(), request.getRequestURI());
+        }
+        if (response.isCommitted()) {
+            return;
+        }
+        byte[] body = ("{\"code\":500,\"message\":\"" + NOT_ASYNC_MESSAGE + "\"}").getBytes(StandardCharsets.UTF_8);
+        response.reset();
+        response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 
     /**
      * Logs a warning when the engine offers WebSocket but the web application has no Jakarta
-     * WebSocket container to upgrade with: clients would then stay on long-polling.
+     * WebSocket container to upgrade with. Long-polling is still served; WebSocket upgrade requests
+     * are then refused with the engine's {@code 400 {"code":3,"message":"Bad request"}}, so the
+     * official clients stay on long-polling (a client limited to WebSocket cannot connect).
      *
      * @param who the servlet or filter, for the message
      */

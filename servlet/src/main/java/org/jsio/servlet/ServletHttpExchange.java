@@ -365,7 +365,8 @@ final class ServletHttpExchange implements HttpExchange {
     public void upgrade(WebSocketAcceptor acceptor) throws IOException {
         Object attribute = request.getServletContext().getAttribute(SERVER_CONTAINER_ATTRIBUTE);
         if (!(attribute instanceof ServerContainer)) {
-            throw new IllegalStateException("no Jakarta WebSocket container in this web application (context "
+            // an IOException: the engine answers 400 and the client stays on long-polling
+            throw new IOException("no Jakarta WebSocket container in this web application (context "
                     + "attribute " + SERVER_CONTAINER_ATTRIBUTE + " is missing): the container's WebSocket support "
                     + "must be enabled to accept WebSocket connections");
         }

@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * includes, error and async dispatches go down the chain.
  *
  * <p><b>The filter must be registered as async-supported</b>, and so must every filter in front of
- * it: a long-polling GET is held with {@code startAsync()}. WebSocket needs the container's Jakarta
- * WebSocket support; without it the filter logs a warning when it starts and clients stay on
- * long-polling.
+ * it: a long-polling GET is held with {@code startAsync()}. A Socket.IO request that arrives
+ * without async support is answered {@code 500} with a JSON body naming the setting, and the first
+ * one is logged as an ERROR. WebSocket needs the container's Jakarta WebSocket support; without it
+ * the filter logs a warning when it starts, naming what to enable, upgrade requests are answered
+ * {@code 400} and clients stay on long-polling.
  *
  * <p>In code (the caller keeps and closes the server):
  * <pre>{@code
@@ -87,6 +89,7 @@ public class SocketIoFilter implements Filter {
     private volatile String path;
     private volatile StaticFiles staticFiles;
     private final boolean inCode;
+    private volatile String name = "filter";
 
     /** A filter for a Socket.IO server, which the caller owns and closes. */
     public SocketIoFilter(SocketIoServer server) {
@@ -156,6 +159,7 @@ public class SocketIoFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
+        name = "filter " + config.getFilterName();
         EngineBinding b = binding;
         if (!inCode) {
             String p = config.getInitParameter(PATH_PARAM);
@@ -191,7 +195,7 @@ public class SocketIoFilter implements Filter {
             if (p != null) {
                 String sio = path;
                 if (p.startsWith(sio) || p.equals(sio.substring(0, sio.length() - 1))) {
-                    b.handle(req, res);
+                    b.handle(req, res, name);
                     return;
                 }
                 StaticFiles files = staticFiles;

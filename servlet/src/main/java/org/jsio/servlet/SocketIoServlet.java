@@ -17,9 +17,12 @@ import org.jsio.socketio.SocketIoServer;
  * <p><b>The servlet must be registered as async-supported</b>, and so must every filter in front
  * of it: a long-polling GET is held with {@code startAsync()} rather than on a thread. In code,
  * {@code registration.setAsyncSupported(true)}; in {@code web.xml},
- * {@code <async-supported>true</async-supported>}. WebSocket upgrades need the container's
- * Jakarta WebSocket support (the {@code jakarta.websocket.server.ServerContainer} context
- * attribute).
+ * {@code <async-supported>true</async-supported>}. A request that arrives without async support
+ * is answered {@code 500} with a JSON body naming the setting, and the first one is logged as an
+ * ERROR. WebSocket upgrades need the container's Jakarta WebSocket support (the
+ * {@code jakarta.websocket.server.ServerContainer} context attribute); without it, {@link #init()}
+ * logs a warning naming what to enable, long-polling still works and upgrade requests are answered
+ * {@code 400}, so clients stay on long-polling.
  *
  * <p>Map it to the Socket.IO path with a wildcard, for example {@code /socket.io/*}. To put
  * Socket.IO (and static files) in front of an existing web application on {@code /*} instead, use
@@ -31,7 +34,10 @@ import org.jsio.socketio.SocketIoServer;
  *       Engine.IO server) in code; the caller keeps ownership of the server and closes it;</li>
  *   <li>the no-argument constructor from {@code web.xml}, with the init-param {@value #FACTORY_PARAM}
  *       naming a {@link SocketIoServerFactory} (or an {@link EngineServerFactory}); that server is
- *       closed by {@link #destroy()}.</li>
+ *       closed by {@link #destroy()};</li>
+ *   <li>with no {@code web.xml} entry: {@link SocketIoInitializer} registers one for each factory
+ *       marked {@link SocketIoMapping} or named by the {@value SocketIoInitializer#FACTORY_CONTEXT_PARAM}
+ *       context-param, as if declared with the init-param.</li>
  * </ul>
  */
 public class SocketIoServlet extends HttpServlet {
@@ -86,7 +92,7 @@ public class SocketIoServlet extends HttpServlet {
             response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;
         }
-        b.handle(request, response);
+        b.handle(request, response, "servlet " + getServletName());
     }
 
     /** Closes the server if this servlet created it through the factory; a given server stays open. */

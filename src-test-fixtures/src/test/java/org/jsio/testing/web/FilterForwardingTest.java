@@ -346,20 +346,45 @@ class FilterForwardingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
-    void aFilterThatIsNotAsyncSupportedCannotHoldALongPoll(String kind) throws Exception {
+    void aFilterThatIsNotAsyncSupportedIsRefusedWithAClearError(String kind) throws Exception {
         try (SocketIoServer server = echoServer();
              WebContainer c = new WebContainer(kind).filter(new SocketIoFilter(server), false).start()) {
-            String endpoint = c.baseUrl() + "/socket.io/";
-            String sid = handshake(endpoint); // answered at once: no need to hold it
-            String logged;
-            try (ErrorOutput err = new ErrorOutput()) {
-                HttpResponse<byte[]> held = get(endpoint + "?EIO=4&transport=polling&sid=" + sid);
-                assertEquals(500, held.statusCode());
-                logged = err.text();
-            }
-            assertTrue(logged.contains("the Socket.IO servlet or filter needs asynchronous requests: set "
-                    + "<async-supported>true</async-supported>"), logged);
+            assertRefusedAsNotAsync(c, "filter filter-0");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void aFilterInFrontOfTheServletThatIsNotAsyncSupportedIsRefusedWithAClearError(String kind) throws Exception {
+        jakarta.servlet.Filter passThrough = (request, response, chain) -> chain.doFilter(request, response);
+        try (SocketIoServer server = echoServer();
+             WebContainer c = new WebContainer(kind).filter(passThrough, false)
+                     .servlet("/socket.io/*", new org.jsio.servlet.SocketIoServlet(server)).start()) {
+            assertRefusedAsNotAsync(c, "servlet servlet-0");
+        }
+    }
+
+    /** Every Socket.IO request is answered 500 with a JSON body, the first logged as an ERROR. */
+    private static void assertRefusedAsNotAsync(WebContainer c, String who) throws Exception {
+        String endpoint = c.baseUrl() + "/socket.io/?EIO=4&transport=polling";
+        String setting = "set <async-supported>true</async-supported> (or setAsyncSupported(true)) on the "
+                + "SocketIoServlet or SocketIoFilter and on every filter in front of it";
+        String logged;
+        try (ErrorOutput err = new ErrorOutput()) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> refused = get(endpoint);
+                assertEquals(500, refused.statusCode());
+                assertTrue(Http.header(refused, "Content-Type").startsWith("application/json"),
+                        Http.header(refused, "Content-Type"));
+                assertEquals("{\"code\":500,\"message\":\"Socket.IO needs asynchronous requests: " + setting + "\"}",
+                        text(refused));
+            }
+            logged = err.text();
+        }
+        List<String> errors = logged.lines().filter(l -> l.contains("ERROR")).toList();
+        assertEquals(1, errors.size(), logged);
+        assertTrue(errors.get(0).contains(who + ": GET /socket.io/ refused with 500") && errors.get(0).contains(setting),
+                errors.get(0));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -379,8 +404,14 @@ class FilterForwardingTest {
                  WebContainer c = new WebContainer(kind).withoutWebSocket()
                          .filter(new SocketIoFilter(server), true).start()) {
                 without = err.text();
-                // polling still works
-                handshake(c.baseUrl() + "/socket.io/");
+                // polling still works; an upgrade is refused with the engine's 400, so clients stay on polling
+                String sid = handshake(c.baseUrl() + "/socket.io/");
+                Http.Raw upgrade = Http.raw(c.port(), "GET", "/socket.io/?EIO=4&transport=websocket&sid=" + sid,
+                        Map.of("Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
+                                "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
+                assertEquals(400, upgrade.status(), upgrade::toString);
+                assertEquals("{\"code\":3,\"message\":\"Bad request\"}", upgrade.text());
+                assertEquals("ok", text(post(c.baseUrl() + "/socket.io/?EIO=4&transport=polling&sid=" + sid, "40")));
             }
             String line = without.lines().filter(l -> l.contains(warning)).findFirst().orElse(null);
             assertTrue(line != null, without);

@@ -115,8 +115,10 @@ final class WebContainer implements AutoCloseable {
             f.initParams.forEach(holder::setInitParameter);
             context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
         }
+        int sn = 0;
         for (ServletMount m : servlets) {
             ServletHolder holder = new ServletHolder(m.servlet);
+            holder.setName("servlet-" + sn++);
             holder.setAsyncSupported(true);
             context.addServlet(holder, m.pathSpec);
         }

@@ -9,9 +9,13 @@ import org.jsio.socketio.SocketIoServer;
 
 /**
  * The example chat: nicknames, rooms, a typing indicator, messages acknowledged on delivery, and
- * images shared as binary data. Container-independent: the Jetty and Tomcat launchers mount it.
+ * images shared as binary data. Container-independent: {@link ChatServerFactory} builds it for the
+ * WAR's {@code web.xml}; {@link #create()} is the one place its server is built and configured.
  */
 public final class ChatApplication {
+    /** The acknowledgement of a message sent before joining a room: it went nowhere. */
+    static final String NOT_IN_A_ROOM = "not delivered: join a room first";
+
     private ChatApplication() {
     }
 
@@ -41,18 +45,30 @@ public final class ChatApplication {
         sio.on("chat", (socket, args) -> {
             // the sender shows its own message at once, and the acknowledgement marks it delivered
             String room = room(socket);
+            if (room.isEmpty()) {
+                // such as a message buffered by a reconnecting client before it rejoined its room
+                return NOT_IN_A_ROOM;
+            }
             Map<String, Object> message = notice(socket, room);
             message.put("text", String.valueOf(args[0]));
             socket.to(room).emit("chat", message);
             return "delivered";
         });
+        // the page clears the indicator on "stop typing", on a message, or after a few idle seconds
         sio.on("typing", (socket, args) -> {
-            socket.to(room(socket)).emit("typing", name(socket));
+            relayToRoom(socket, "typing");
+            return null;
+        });
+        sio.on("stop typing", (socket, args) -> {
+            relayToRoom(socket, "stop typing");
             return null;
         });
         sio.on("image", (socket, args) -> {
             if (!(args.length > 0 && args[0] instanceof byte[])) {
                 return "an image must be sent as binary data";
+            }
+            if (room(socket).isEmpty()) {
+                return NOT_IN_A_ROOM;
             }
             Map<String, Object> message = notice(socket, room(socket));
             message.put("image", args[0]);
@@ -61,6 +77,13 @@ public final class ChatApplication {
         });
         sio.onDisconnect((socket, reason) -> leaveCurrentRoom(socket));
         return sio;
+    }
+
+    private static void relayToRoom(Socket socket, String event) {
+        String room = room(socket);
+        if (!room.isEmpty()) {
+            socket.to(room).emit(event, name(socket));
+        }
     }
 
     private static void leaveCurrentRoom(Socket socket) {
