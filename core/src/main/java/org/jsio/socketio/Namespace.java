@@ -239,34 +239,101 @@ public final class Namespace {
         return s == null ? null : s.transport();
     }
 
-    /** Disconnects a client from this namespace; does nothing for an unknown sid. */
+    /**
+     * Disconnects a client from this namespace, through the server's manager: a client of
+     * another process of a cluster is disconnected there. Does nothing for an unknown sid.
+     */
     public void disconnect(String sid) {
+        server.manager().disconnect(name, Objects.requireNonNull(sid, "sid"));
+    }
+
+    boolean disconnectLocal(String sid) {
         Socket s = sockets.get(sid);
-        if (s != null) {
-            s.disconnect();
+        if (s == null) {
+            return false;
+        }
+        s.disconnect();
+        return true;
+    }
+
+    boolean isLocal(String sid) {
+        return sockets.containsKey(sid);
+    }
+
+    /**
+     * Sends an event to one client, wherever it is connected in a cluster, and asks it to
+     * acknowledge it (python-socketio's {@code emit(..., to=sid, callback=cb)}). The future
+     * completes with the client's answer, fails with a {@link java.util.concurrent.TimeoutException}
+     * after {@code timeout}, or is cancelled if the client is unknown (on a single process) or
+     * disconnects first.
+     */
+    public java.util.concurrent.CompletableFuture<List<Object>> emitWithAck(String sid, java.time.Duration timeout,
+            String event, Object... args) {
+        checkEvent(event);
+        return server.manager().emitWithAck(name, Objects.requireNonNull(sid, "sid"),
+                Objects.requireNonNull(timeout, "timeout"), event, args);
+    }
+
+    /**
+     * Like {@link #emitWithAck(String, java.time.Duration, String, Object...)}, waiting for the
+     * answer (python-socketio's {@code call(event, data, to=sid, timeout=...)}).
+     *
+     * @throws java.util.concurrent.TimeoutException when no answer came in time or the client left
+     */
+    public List<Object> call(String sid, java.time.Duration timeout, String event, Object... args)
+            throws java.util.concurrent.TimeoutException, InterruptedException {
+        try {
+            return emitWithAck(sid, timeout, event, args).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw (java.util.concurrent.TimeoutException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new java.util.concurrent.TimeoutException("client " + sid + " is gone; no acknowledgement of '"
+                    + event + "'");
         }
     }
 
     // ---------------------------------------------------------------- rooms
 
-    /** Puts a client (by socket id) in a room; does nothing for an unknown sid. */
+    /**
+     * Puts a client (by socket id) in a room, through the server's manager: a client of another
+     * process of a cluster enters the room there. Does nothing for an unknown sid.
+     */
     public void enterRoom(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s != null) {
-            enterRoom(s, room);
-        }
+        server.manager().enterRoom(name, Objects.requireNonNull(sid, "sid"), Objects.requireNonNull(room, "room"));
     }
 
-    /** Takes a client (by socket id) out of a room. */
+    /** Takes a client (by socket id, wherever it is connected) out of a room. */
     public void leaveRoom(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s != null) {
-            leaveRoom(s, room);
-        }
+        server.manager().leaveRoom(name, Objects.requireNonNull(sid, "sid"), Objects.requireNonNull(room, "room"));
     }
 
-    /** Takes every client out of a room. */
+    boolean enterRoomLocal(String sid, String room) {
+        Socket s = sockets.get(sid);
+        if (s == null) {
+            return false;
+        }
+        enterRoom(s, room);
+        return true;
+    }
+
+    boolean leaveRoomLocal(String sid, String room) {
+        Socket s = sockets.get(sid);
+        if (s == null) {
+            return false;
+        }
+        leaveRoom(s, room);
+        return true;
+    }
+
+    /** Takes every client out of a room (on every process of a cluster). */
     public void closeRoom(String room) {
+        server.manager().closeRoom(name, Objects.requireNonNull(room, "room"));
+    }
+
+    void closeRoomLocal(String room) {
         synchronized (roomLock) {
             Set<Socket> members = rooms.remove(room);
             if (members != null) {
@@ -277,13 +344,13 @@ public final class Namespace {
         }
     }
 
-    /** The rooms a client is in (empty for an unknown sid). */
+    /** The rooms a client of this process is in (empty for an unknown sid). */
     public Set<String> rooms(String sid) {
         Socket s = sockets.get(sid);
         return s == null ? Set.of() : s.rooms();
     }
 
-    /** The socket ids in a room (a snapshot). */
+    /** The socket ids of this process in a room (a snapshot). */
     public Set<String> roomMembers(String room) {
         Set<Socket> members = rooms.get(room);
         if (members == null) {
@@ -365,10 +432,14 @@ public final class Namespace {
         emit("message", data);
     }
 
-    List<Packet> encodeEvent(String event, Object[] args, long ackId) {
+    static void checkEvent(String event) {
         if (PacketCodec.RESERVED_EVENTS.contains(Objects.requireNonNull(event, "event"))) {
             throw new IllegalArgumentException("'" + event + "' is a reserved event name");
         }
+    }
+
+    List<Packet> encodeEvent(String event, Object[] args, long ackId) {
+        checkEvent(event);
         return server.encode(PacketType.EVENT, name, ackId, Socket.argsList(event, args));
     }
 
