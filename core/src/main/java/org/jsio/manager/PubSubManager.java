@@ -70,7 +70,7 @@ public abstract class PubSubManager extends Manager {
     private final JsonMapper fallbackMapper = new GsonJsonMapper();
     private volatile boolean inFlight;
     private volatile boolean closed;
-    private Thread publisher;
+    private volatile Thread publisher;
     private Thread listener;
 
     /**
@@ -381,7 +381,9 @@ public abstract class PubSubManager extends Manager {
             LOG.debug("manager closed; {} message not published", message.get("method"));
             return false;
         }
-        start();
+        if (publisher == null) {
+            start();
+        }
         byte[] bytes = PubSubMessages.encode(message, mapper());
         if (outbound.offer(bytes)) {
             return true;

@@ -294,33 +294,4 @@ class ClusterTest {
         barrier(a, List.of(jsA[0], jsB[0]), List.of());
         assertEquals(0, jsCount(jsB[0], "local-only", t));
     }
-
-    @Test
-    void churnLeavesNoRoomsOrPendingAcknowledgementsBehind() throws Exception {
-        awaitCondition("earlier clients gone", () -> b.sio.stats().sockets() == b.sio.of("/").sockets().size()
-                + b.sio.of("/chat").sockets().size());
-        int roomsBefore = b.sio.stats().rooms();
-        int socketsBefore = b.sio.stats().sockets();
-        List<String[]> clients = new ArrayList<>();
-        List<java.util.concurrent.CompletableFuture<List<Object>>> asked = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            String[] c = js(b, "/");
-            clients.add(c);
-            a.sio.enterRoom(c[1], "churn");
-            a.sio.enterRoom(c[1], "churn-" + i);
-            asked.add(a.sio.emitWithAck(c[1], Duration.ofSeconds(6), "unanswered", i));
-        }
-        awaitCondition("every client asked and in its rooms", () -> b.sio.stats().pendingAcks() == 12
-                && b.sio.of("/").roomMembers("churn").size() == 12);
-        assertTrue(a.manager.pendingRemoteAcks() > 0);
-        for (String[] c : clients) {
-            node.disconnect(c[0]);
-        }
-        awaitCondition("node B drained", () -> b.sio.stats().sockets() == socketsBefore
-                && b.sio.stats().rooms() == roomsBefore && b.sio.stats().pendingAcks() == 0);
-        awaitCondition("node A's pending acknowledgements expired", () -> a.manager.pendingRemoteAcks() == 0);
-        for (java.util.concurrent.CompletableFuture<List<Object>> f : asked) {
-            assertTrue(f.isCompletedExceptionally());
-        }
-    }
 }
