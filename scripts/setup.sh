@@ -34,8 +34,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 # python-socketio and redis-py for Debian's python3: the cluster interoperability tests
 /usr/bin/python3 -c 'import socketio, redis' >/dev/null 2>&1 || missing+=(python3-socketio python3-redis)
-# nginx in front of two nodes: the sticky-session test (it is not started as a service)
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+# nginx in front of two nodes: the sticky-session test starts its own on a free port
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 else
