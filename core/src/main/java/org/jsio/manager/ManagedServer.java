@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 import org.jsio.json.JsonMapper;
 
 /**
- * What a {@link Manager} needs from the server it serves: the clients connected to this process.
+ * What a {@link Manager} needs from the server it serves: delivery to the clients connected to
+ * this process (the manager keeps their rooms itself).
  * {@code SocketIoServer} implements it and hands it to {@link Manager#initialize}; applications
  * do not implement it. Every method acts on this process only and never blocks.
  */
@@ -32,18 +33,6 @@ public interface ManagedServer {
      */
     CompletableFuture<List<Object>> emitWithAckLocal(String namespace, String sid, Duration timeout,
             String event, Object... args);
-
-    /** Whether the client with this socket id is connected to this process. */
-    boolean isLocal(String namespace, String sid);
-
-    /** Puts a client of this process in a room; false when it is not here. */
-    boolean enterRoomLocal(String namespace, String sid, String room);
-
-    /** Takes a client of this process out of a room; false when it is not here. */
-    boolean leaveRoomLocal(String namespace, String sid, String room);
-
-    /** Takes every client of this process out of a room. */
-    void closeRoomLocal(String namespace, String room);
 
     /** Disconnects a client of this process from a namespace; false when it is not here. */
     boolean disconnectLocal(String namespace, String sid);

@@ -303,26 +303,21 @@ public abstract class PubSubManager extends Manager {
 
     @Override
     public void enterRoom(String namespace, String sid, String room) {
-        ManagedServer s = server();
-        if (s == null || !s.enterRoomLocal(namespace, sid, room)) {
+        if (!isConnected(namespace, sid) || !basicEnterRoom(namespace, sid, room)) {
             send(roomMessage("enter_room", namespace, sid, room));
         }
     }
 
     @Override
     public void leaveRoom(String namespace, String sid, String room) {
-        ManagedServer s = server();
-        if (s == null || !s.leaveRoomLocal(namespace, sid, room)) {
+        if (!isConnected(namespace, sid) || !basicLeaveRoom(namespace, sid, room)) {
             send(roomMessage("leave_room", namespace, sid, room));
         }
     }
 
     @Override
     public void closeRoom(String namespace, String room) {
-        ManagedServer s = server();
-        if (s != null) {
-            s.closeRoomLocal(namespace, room);
-        }
+        basicCloseRoom(namespace, room);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", "close_room");
         m.put("room", room);
@@ -334,7 +329,7 @@ public abstract class PubSubManager extends Manager {
     @Override
     public void disconnect(String namespace, String sid) {
         ManagedServer s = server();
-        if (s == null || !s.disconnectLocal(namespace, sid)) {
+        if (s == null || !isConnected(namespace, sid) || !s.disconnectLocal(namespace, sid)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", "disconnect");
             m.put("sid", sid);
@@ -530,13 +525,13 @@ public abstract class PubSubManager extends Manager {
                     s.disconnectLocal(namespace, String.valueOf(m.get("sid")));
                     break;
                 case "enter_room":
-                    s.enterRoomLocal(namespace, String.valueOf(m.get("sid")), String.valueOf(m.get("room")));
+                    basicEnterRoom(namespace, String.valueOf(m.get("sid")), String.valueOf(m.get("room")));
                     break;
                 case "leave_room":
-                    s.leaveRoomLocal(namespace, String.valueOf(m.get("sid")), String.valueOf(m.get("room")));
+                    basicLeaveRoom(namespace, String.valueOf(m.get("sid")), String.valueOf(m.get("room")));
                     break;
                 case "close_room":
-                    s.closeRoomLocal(namespace, String.valueOf(m.get("room")));
+                    basicCloseRoom(namespace, String.valueOf(m.get("room")));
                     break;
                 default:
                     LOG.debug("ignoring unknown method '{}' on channel '{}'", method, channel);

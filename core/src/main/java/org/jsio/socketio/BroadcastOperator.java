@@ -1,7 +1,6 @@
 package org.jsio.socketio;
 
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -175,28 +174,23 @@ public final class BroadcastOperator {
     }
 
     private Collection<Socket> targets() {
-        Collection<Socket> candidates;
+        if (rooms.isEmpty() && except.isEmpty()) {
+            return namespace.allSockets();
+        }
+        org.jsio.manager.Manager manager = namespace.server().manager();
+        Set<String> skipped = except.isEmpty() ? Set.of() : manager.participants(namespace.name(), except);
+        List<Socket> out = new java.util.ArrayList<>();
         if (rooms.isEmpty()) {
-            candidates = namespace.allSockets();
-        } else if (rooms.size() == 1) {
-            candidates = namespace.members(rooms.iterator().next());
-        } else {
-            Set<Socket> union = new LinkedHashSet<>();
-            for (String r : rooms) {
-                union.addAll(namespace.members(r));
+            for (Socket s : namespace.allSockets()) {
+                if (!skipped.contains(s.id())) {
+                    out.add(s);
+                }
             }
-            candidates = union;
+            return out;
         }
-        if (except.isEmpty()) {
-            return candidates;
-        }
-        Set<Socket> skipped = new HashSet<>();
-        for (String r : except) {
-            skipped.addAll(namespace.members(r));
-        }
-        List<Socket> out = new java.util.ArrayList<>(candidates.size());
-        for (Socket s : candidates) {
-            if (!skipped.contains(s)) {
+        for (String sid : manager.participants(namespace.name(), rooms)) {
+            Socket s = skipped.contains(sid) ? null : namespace.local(sid);
+            if (s != null) {
                 out.add(s);
             }
         }

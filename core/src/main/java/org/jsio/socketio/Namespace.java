@@ -2,7 +2,6 @@ package org.jsio.socketio;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +27,6 @@ public final class Namespace {
     private final List<ConnectMiddleware> middleware = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<PacketMiddleware> packetMiddleware = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
-    private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
-    private final Object roomLock = new Object();
 
     Namespace(SocketIoServer server, String name, Namespace fallback) {
         this.server = server;
@@ -197,15 +194,12 @@ public final class Namespace {
 
     void add(Socket socket) {
         sockets.put(socket.id(), socket);
-        enterRoom(socket, socket.id());
+        server.manager().connect(name, socket.id());
     }
 
     void remove(Socket socket) {
-        synchronized (roomLock) {
-            for (String room : socket.rooms) {
-                removeFromRoom(socket, room);
-            }
-            socket.rooms.clear();
+        if (sockets.get(socket.id()) == socket) {
+            server.manager().removeClient(name, socket.id());
         }
         sockets.remove(socket.id(), socket);
     }
@@ -310,95 +304,37 @@ public final class Namespace {
         server.manager().leaveRoom(name, Objects.requireNonNull(sid, "sid"), Objects.requireNonNull(room, "room"));
     }
 
-    boolean enterRoomLocal(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s == null) {
-            return false;
-        }
-        enterRoom(s, room);
-        return true;
-    }
-
-    boolean leaveRoomLocal(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s == null) {
-            return false;
-        }
-        leaveRoom(s, room);
-        return true;
-    }
-
     /** Takes every client out of a room (on every process of a cluster). */
     public void closeRoom(String room) {
         server.manager().closeRoom(name, Objects.requireNonNull(room, "room"));
     }
 
-    void closeRoomLocal(String room) {
-        synchronized (roomLock) {
-            Set<Socket> members = rooms.remove(room);
-            if (members != null) {
-                for (Socket s : members) {
-                    s.rooms.remove(room);
-                }
-            }
-        }
-    }
-
     /** The rooms a client of this process is in (empty for an unknown sid). */
     public Set<String> rooms(String sid) {
-        Socket s = sockets.get(sid);
-        return s == null ? Set.of() : s.rooms();
+        return server.manager().rooms(name, sid);
     }
 
     /** The socket ids of this process in a room (a snapshot). */
     public Set<String> roomMembers(String room) {
-        Set<Socket> members = rooms.get(room);
-        if (members == null) {
-            return Set.of();
-        }
-        Set<String> ids = new java.util.LinkedHashSet<>();
-        for (Socket s : members) {
-            ids.add(s.id());
-        }
-        return Collections.unmodifiableSet(ids);
+        return server.manager().participants(name, List.of(room));
     }
 
-    /** How many rooms exist (each client's own room included). */
+    /** How many rooms have members on this process (each client's own room included). */
     public int roomCount() {
-        return rooms.size();
+        return server.manager().roomCount(name);
     }
 
     void enterRoom(Socket socket, String room) {
-        Objects.requireNonNull(room, "room");
-        synchronized (roomLock) {
-            if (socket.state() == Socket.State.DISCONNECTED || sockets.get(socket.id()) != socket) {
-                return;
-            }
-            rooms.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(socket);
-            socket.rooms.add(room);
-        }
+        server.manager().enterRoom(name, socket.id(), Objects.requireNonNull(room, "room"));
     }
 
     void leaveRoom(Socket socket, String room) {
-        synchronized (roomLock) {
-            removeFromRoom(socket, room);
-            socket.rooms.remove(room);
-        }
+        server.manager().leaveRoom(name, socket.id(), Objects.requireNonNull(room, "room"));
     }
 
-    private void removeFromRoom(Socket socket, String room) {
-        Set<Socket> members = rooms.get(room);
-        if (members != null) {
-            members.remove(socket);
-            if (members.isEmpty()) {
-                rooms.remove(room);
-            }
-        }
-    }
-
-    Set<Socket> members(String room) {
-        Set<Socket> m = rooms.get(room);
-        return m == null ? Set.of() : m;
+    /** The connected-or-connecting client with this socket id on this process, or {@code null}. */
+    Socket local(String sid) {
+        return sockets.get(sid);
     }
 
     Collection<Socket> allSockets() {

@@ -36,7 +36,6 @@ public final class Socket {
     private final Map<String, Object> auth;
     private volatile State state = State.CONNECTING;
     private List<List<Packet>> pending = new ArrayList<>();
-    final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicLong ackIds = new AtomicLong();
     private final Map<Long, PendingAck> acks = new ConcurrentHashMap<>();
     private volatile Map<String, Object> session = Map.of();
@@ -321,7 +320,7 @@ public final class Socket {
 
     /** The rooms this client is in, including its own room named by its id. */
     public Set<String> rooms() {
-        return Set.copyOf(rooms);
+        return namespace.rooms(id);
     }
 
     // ---------------------------------------------------------------- session and lifecycle

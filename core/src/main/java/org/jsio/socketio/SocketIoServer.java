@@ -472,32 +472,6 @@ public final class SocketIoServer implements AutoCloseable {
         }
 
         @Override
-        public boolean isLocal(String namespace, String sid) {
-            Namespace nsp = namespaces.get(namespace);
-            return nsp != null && nsp.isLocal(sid);
-        }
-
-        @Override
-        public boolean enterRoomLocal(String namespace, String sid, String room) {
-            Namespace nsp = namespaces.get(namespace);
-            return nsp != null && nsp.enterRoomLocal(sid, room);
-        }
-
-        @Override
-        public boolean leaveRoomLocal(String namespace, String sid, String room) {
-            Namespace nsp = namespaces.get(namespace);
-            return nsp != null && nsp.leaveRoomLocal(sid, room);
-        }
-
-        @Override
-        public void closeRoomLocal(String namespace, String room) {
-            Namespace nsp = namespaces.get(namespace);
-            if (nsp != null) {
-                nsp.closeRoomLocal(room);
-            }
-        }
-
-        @Override
         public boolean disconnectLocal(String namespace, String sid) {
             Namespace nsp = namespaces.get(namespace);
             return nsp != null && nsp.disconnectLocal(sid);
