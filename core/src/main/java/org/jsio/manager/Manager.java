@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing, so a client that has left never re-enters a room.
  *
  * <p>Give one to a server with {@code SocketIoServer.builder().clientManager(manager)}; a manager
- * serves one server. Every method is thread-safe and never blocks.
+ * serves one server. Every method is thread-safe and never blocks, except {@link #close()}.
  */
 public class Manager implements AutoCloseable {
     /** The environment variable {@link #fromEnvironment()} reads. */

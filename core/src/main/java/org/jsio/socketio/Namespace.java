@@ -250,10 +250,6 @@ public final class Namespace {
         return true;
     }
 
-    boolean isLocal(String sid) {
-        return sockets.containsKey(sid);
-    }
-
     /**
      * Sends an event to one client, wherever it is connected in a cluster, and asks it to
      * acknowledge it (python-socketio's {@code emit(..., to=sid, callback=cb)}). The future
