@@ -146,24 +146,30 @@ public abstract class PubSubManager extends Manager {
         if (publisher != null || closed) {
             return;
         }
-        publisher = new Thread(this::publishLoop, "socketio-" + channel + "-publisher");
+        publisher = new Thread(this::publishLoop, "socketio-pubsub-" + channel + "-publisher");
         publisher.setDaemon(true);
         publisher.start();
         if (!writeOnly) {
-            listener = new Thread(this::listenLoop, "socketio-" + channel + "-listener");
+            listener = new Thread(this::listenLoop, "socketio-pubsub-" + channel + "-listener");
             listener.setDaemon(true);
             listener.start();
         }
     }
 
     /**
-     * Publishes what is queued (waiting at most a few seconds for an unreachable broker), stops
-     * the threads, fails the acknowledgements still awaited from other processes and closes the
-     * broker connections.
+     * Publishes what is queued (waiting at most 5 seconds, and not at all while the broker is
+     * known to be unreachable), stops the threads, fails the acknowledgements still awaited from
+     * other processes and closes the broker connections.
      */
     @Override
     public void close() {
-        flush(Duration.ofSeconds(5));
+        if (!publishFailing.get()) {
+            flush(Duration.ofSeconds(5));
+        }
+        int unsent = outbound.size() + (inFlight ? 1 : 0);
+        if (unsent > 0 && !closed) {
+            LOG.warn("closing with {} messages not published on channel '{}'", unsent, channel);
+        }
         Thread p;
         Thread l;
         synchronized (this) {

@@ -37,12 +37,14 @@ public final class RedisServer implements AutoCloseable {
     private final String binary;
     private final Path dir;
     private final int port;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(String binary, Path dir, int port) {
+    private RedisServer(String binary, Path dir, int port, List<String> extraArgs) {
         this.binary = binary;
         this.dir = dir;
         this.port = port;
+        this.extraArgs = extraArgs;
     }
 
     /** The redis-server binary, or {@code null} when none is installed. */
@@ -62,6 +64,14 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server on a free port and waits until it answers PING. */
     public static RedisServer start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /**
+     * Starts a server on a free port with more settings in redis-server's argument form, such
+     * as {@code List.of("--requirepass", "secret")}, and waits until it answers.
+     */
+    public static RedisServer start(List<String> extraArgs) throws IOException, InterruptedException {
         String binary = findBinary();
         if (binary == null) {
             throw new IllegalStateException("redis-server is not installed (scripts/setup.sh installs it)");
@@ -70,7 +80,7 @@ public final class RedisServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
-        RedisServer r = new RedisServer(binary, Files.createTempDirectory("jsio-redis-"), port);
+        RedisServer r = new RedisServer(binary, Files.createTempDirectory("jsio-redis-"), port, List.copyOf(extraArgs));
         try {
             r.launch();
         } catch (IOException | RuntimeException e) {
@@ -169,7 +179,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(binary,
+        List<String> cmd = new ArrayList<>(List.of(binary,
                 "--bind", "127.0.0.1",
                 "--port", Integer.toString(port),
                 "--save", "",
@@ -177,7 +187,9 @@ public final class RedisServer implements AutoCloseable {
                 "--daemonize", "no",
                 "--protected-mode", "yes",
                 "--dir", dir.toString(),
-                "--logfile", dir.resolve("redis.log").toString());
+                "--logfile", dir.resolve("redis.log").toString()));
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         pb.redirectOutput(dir.resolve("stdout.log").toFile());
         process = pb.start();
@@ -188,7 +200,8 @@ public final class RedisServer implements AutoCloseable {
                 throw new IOException("redis-server exited with " + process.exitValue() + ": " + log());
             }
             try {
-                if ("+PONG".equals(command("PING"))) {
+                String reply = command("PING");
+                if ("+PONG".equals(reply) || reply.startsWith("-NOAUTH")) {
                     return;
                 }
             } catch (IOException e) {

@@ -13,7 +13,11 @@ final class ClusterNode implements AutoCloseable {
     final EmbeddedContainer container;
 
     ClusterNode(String kind, String redisUrl) throws Exception {
-        manager = RedisManager.builder(redisUrl).remoteAckTimeout(Duration.ofSeconds(20)).build();
+        this(kind, RedisManager.builder(redisUrl).remoteAckTimeout(Duration.ofSeconds(20)).build());
+    }
+
+    ClusterNode(String kind, RedisManager manager) throws Exception {
+        this.manager = manager;
         sio = SocketIoServer.builder().clientManager(manager).build();
         sio.of("/chat");
         sio.on("join", (socket, args) -> {
@@ -30,7 +34,7 @@ final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
-        container.close();
         sio.close();
+        container.close();
     }
 }
