@@ -542,6 +542,8 @@ public abstract class PubSubManager extends Manager {
                 default:
                     LOG.debug("ignoring unknown method '{}' on channel '{}'", method, channel);
             }
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring a '{}' message from channel '{}': {}", method, channel, e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("could not act on a '{}' message from channel '{}'", method, channel, e);
         }

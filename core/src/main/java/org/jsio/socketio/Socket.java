@@ -218,7 +218,8 @@ public final class Socket {
      * {@code socket.compress(false).emit}): {@code socket.compress(false).emit("frame", jpeg)}.
      */
     public BroadcastOperator compress(boolean value) {
-        return namespace.to(id).compress(value);
+        // this client is here: nothing to tell the other processes of a cluster
+        return namespace.to(id).compress(value).ignoreQueue();
     }
 
     /** Emits to every client of the namespace but this one (Flask-SocketIO's {@code broadcast=True}). */

@@ -294,4 +294,19 @@ class ClusterTest {
         barrier(a, List.of(jsA[0], jsB[0]), List.of());
         assertEquals(0, jsCount(jsB[0], "local-only", t));
     }
+
+    @Test
+    void garbageOnTheChannelIsIgnoredAndTheListenersGoOn() throws Exception {
+        String[] jsB = js(b, "/");
+        long before = b.manager.receivedMessages();
+        redis.command("PUBLISH", "socketio", "not a message");
+        redis.command("PUBLISH", "socketio", "{\"method\":\"emit\"}");
+        redis.command("PUBLISH", "socketio", "{\"method\":\"emit\",\"event\":\"connect\",\"namespace\":\"/\"}");
+        redis.command("PUBLISH", "socketio", "[1,2,3]");
+        String t = token();
+        a.sio.emit("after-garbage", t);
+        jsAwait(jsB[0], "after-garbage", t);
+        assertTrue(b.manager.receivedMessages() >= before + 5);
+        assertEquals(2, subscribers());
+    }
 }
