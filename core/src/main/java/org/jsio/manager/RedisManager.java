@@ -7,6 +7,7 @@ import java.util.Objects;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
 
 /**
  * A {@link PubSubManager} on Redis publish/subscribe (python-socketio's {@code RedisManager}),
@@ -33,16 +34,19 @@ public final class RedisManager extends PubSubManager {
         this.url = b.url;
         this.channelBytes = b.channel.getBytes(StandardCharsets.UTF_8);
         URI uri = URI.create(b.url);
-        this.client = RedisClient.builder().fromURI(uri)
-                .clientConfig(DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis((int) b.timeout.toMillis())
-                        .socketTimeoutMillis((int) b.timeout.toMillis())
-                        .ssl("rediss".equals(uri.getScheme()))
-                        .user(user(uri))
-                        .password(password(uri))
-                        .database(database(uri))
-                        .clientName("socketio-" + hostId().substring(0, 8))
-                        .build())
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) b.timeout.toMillis())
+                .socketTimeoutMillis((int) b.timeout.toMillis())
+                .user(user(uri))
+                .password(password(uri))
+                .database(database(uri))
+                .clientName("socketio-" + hostId().substring(0, 8));
+        if ("rediss".equals(uri.getScheme())) {
+            config.sslOptions(SslOptions.defaults());       // the JVM's trust store, host names verified
+        }
+        this.client = RedisClient.builder()
+                .hostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort())
+                .clientConfig(config.build())
                 .build();
     }
 
