@@ -57,6 +57,7 @@ public class Manager implements AutoCloseable {
      * manager for {@code null} or a blank string.
      *
      * @throws IllegalArgumentException for any other URL
+     * @throws IllegalStateException for a Redis URL when jedis is not on the class path
      */
     public static Manager fromUrl(String url) {
         if (url == null || url.isBlank()) {
@@ -64,6 +65,12 @@ public class Manager implements AutoCloseable {
         }
         String u = url.trim();
         if (u.startsWith("redis://") || u.startsWith("rediss://")) {
+            try {
+                Class.forName("redis.clients.jedis.RedisClient", false, Manager.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("a Redis URL was given but jedis is not on the class path: add the "
+                        + "dependency redis.clients:jedis (8.0.2) to use RedisManager", e);
+            }
             return RedisManager.create(u);
         }
         throw new IllegalArgumentException("not a Redis URL (redis:// or rediss://): " + u);
