@@ -68,7 +68,8 @@ public abstract class PubSubManager extends Manager {
     private final Object flushLock = new Object();
     private final Duration remoteAckTimeout;
     private final JsonMapper fallbackMapper = new GsonJsonMapper();
-    private volatile boolean inFlight;
+    /** Messages queued and not yet handed to the broker (the one being retried included). */
+    private final java.util.concurrent.atomic.AtomicInteger unpublished = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     private volatile Thread publisher;
     private Thread listener;
@@ -166,7 +167,7 @@ public abstract class PubSubManager extends Manager {
         if (!publishFailing.get()) {
             flush(Duration.ofSeconds(5));
         }
-        int unsent = outbound.size() + (inFlight ? 1 : 0);
+        int unsent = unpublished.get();
         if (unsent > 0 && !closed) {
             LOG.warn("closing with {} messages not published on channel '{}'", unsent, channel);
         }
@@ -208,10 +209,10 @@ public abstract class PubSubManager extends Manager {
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (flushLock) {
-            while (!outbound.isEmpty() || inFlight) {
+            while (unpublished.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) {
-                    return outbound.isEmpty() && !inFlight;
+                    return unpublished.get() == 0;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(flushLock, left);
@@ -386,9 +387,11 @@ public abstract class PubSubManager extends Manager {
             start();
         }
         byte[] bytes = PubSubMessages.encode(message, mapper());
+        unpublished.incrementAndGet();
         if (outbound.offer(bytes)) {
             return true;
         }
+        unpublished.decrementAndGet();
         dropped.incrementAndGet();
         if (dropLogged.compareAndSet(false, true)) {
             LOG.warn("outbound queue of channel '{}' is full ({} messages): dropping messages until the broker "
@@ -408,7 +411,6 @@ public abstract class PubSubManager extends Manager {
             } catch (InterruptedException e) {
                 break;
             }
-            inFlight = true;
             try {
                 while (!closed) {
                     try {
@@ -432,7 +434,7 @@ public abstract class PubSubManager extends Manager {
                     }
                 }
             } finally {
-                inFlight = false;
+                unpublished.decrementAndGet();
                 synchronized (flushLock) {
                     flushLock.notifyAll();
                 }
