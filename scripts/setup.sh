@@ -32,10 +32,14 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
+# python-socketio and redis-py for Debian's python3: the cluster interoperability tests
+/usr/bin/python3 -c 'import socketio, redis' >/dev/null 2>&1 || missing+=(python3-socketio python3-redis)
+# nginx in front of two nodes: the sticky-session test starts its own on a free port
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 else
-  say "redis-server, chromium, java and mvn are installed"
+  say "redis-server, chromium, python3-socketio, nginx, java and mvn are installed"
 fi
 
 java_version="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"

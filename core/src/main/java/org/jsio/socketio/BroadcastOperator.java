@@ -1,7 +1,6 @@
 package org.jsio.socketio;
 
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +19,30 @@ public final class BroadcastOperator {
     private final boolean volatileOnly;
     private final java.time.Duration timeout;
     private final boolean compress;
+    private final boolean ignoreQueue;
 
     BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except) {
-        this(namespace, rooms, except, false, null, true);
+        this(namespace, rooms, except, false, null, true, false);
     }
 
     private BroadcastOperator(Namespace namespace, Set<String> rooms, Set<String> except, boolean volatileOnly,
-            java.time.Duration timeout, boolean compress) {
+            java.time.Duration timeout, boolean compress, boolean ignoreQueue) {
         this.namespace = namespace;
         this.rooms = rooms;
         this.except = except;
         this.volatileOnly = volatileOnly;
         this.timeout = timeout;
         this.compress = compress;
+        this.ignoreQueue = ignoreQueue;
+    }
+
+    /**
+     * Sends to the clients of this server process only, not through the
+     * {@link org.jsio.manager.Manager manager} to the other processes of a cluster
+     * (python-socketio's {@code ignore_queue=True}, Node's {@code local}).
+     */
+    public BroadcastOperator ignoreQueue() {
+        return new BroadcastOperator(namespace, rooms, except, volatileOnly, timeout, compress, true);
     }
 
     /**
@@ -40,17 +50,19 @@ public final class BroadcastOperator {
      * {@code false}, a long-polling response that carries them is never compressed.
      */
     public BroadcastOperator compress(boolean value) {
-        return new BroadcastOperator(namespace, rooms, except, volatileOnly, timeout, value);
+        return new BroadcastOperator(namespace, rooms, except, volatileOnly, timeout, value, ignoreQueue);
     }
 
     /** Adds rooms (or socket ids) to send to. */
     public BroadcastOperator to(String... more) {
-        return new BroadcastOperator(namespace, union(rooms, more), except, volatileOnly, timeout, compress);
+        return new BroadcastOperator(namespace, union(rooms, more), except, volatileOnly, timeout, compress,
+                ignoreQueue);
     }
 
     /** Adds socket ids (or rooms) to leave out (python-socketio's {@code skip_sid}). */
     public BroadcastOperator skipSid(String... sids) {
-        return new BroadcastOperator(namespace, rooms, union(except, sids), volatileOnly, timeout, compress);
+        return new BroadcastOperator(namespace, rooms, union(except, sids), volatileOnly, timeout, compress,
+                ignoreQueue);
     }
 
     /**
@@ -58,19 +70,21 @@ public final class BroadcastOperator {
      * {@link Socket#emitVolatile}.
      */
     public BroadcastOperator asVolatile() {
-        return new BroadcastOperator(namespace, rooms, except, true, timeout, compress);
+        return new BroadcastOperator(namespace, rooms, except, true, timeout, compress, ignoreQueue);
     }
 
     /** How long {@link #emitWithAck} waits for the clients' acknowledgements. */
     public BroadcastOperator timeout(java.time.Duration value) {
         return new BroadcastOperator(namespace, rooms, except, volatileOnly,
-                java.util.Objects.requireNonNull(value, "timeout"), compress);
+                java.util.Objects.requireNonNull(value, "timeout"), compress, ignoreQueue);
     }
 
     /**
      * Sends an event to every selected client, each asked to acknowledge it (Node's
      * {@code io.timeout(ms).emitWithAck}). The future completes when every client answered or the
-     * {@link #timeout} passed, with the answers and the clients that did not answer.
+     * {@link #timeout} passed, with the answers and the clients that did not answer. Only the
+     * clients of this server process take part; for a client anywhere in a cluster use
+     * {@link Namespace#emitWithAck(String, java.time.Duration, String, Object...)}.
      *
      * @throws IllegalStateException when no timeout was set
      */
@@ -107,8 +121,29 @@ public final class BroadcastOperator {
         return Set.copyOf(out);
     }
 
-    /** Sends an event to every selected client; the packet is encoded once for all. */
+    /**
+     * Sends an event to every selected client, through the server's
+     * {@link org.jsio.manager.Manager manager}: with a cluster manager the clients of the other
+     * server processes receive it too, unless {@link #ignoreQueue()} was called.
+     */
     public void emit(String event, Object... args) {
+        Namespace.checkEvent(event);
+        if (ignoreQueue) {
+            deliver(event, args);
+            return;
+        }
+        namespace.server().manager().emit(new org.jsio.manager.Emit(namespace.name(), event,
+                java.util.Arrays.asList(args), rooms, except, volatileOnly, compress));
+    }
+
+    /** An emitter like this one for a manager's {@link org.jsio.manager.Emit}. */
+    static BroadcastOperator of(Namespace namespace, org.jsio.manager.Emit emit) {
+        return new BroadcastOperator(namespace, emit.rooms(), emit.skip(), emit.isVolatile(), null, emit.compress(),
+                true);
+    }
+
+    /** Sends an event to the selected clients of this process; the packet is encoded once for all. */
+    void deliver(String event, Object... args) {
         List<Packet> packets = namespace.encodeEvent(event, args, SocketIoPacket.NO_ID);
         if (!compress) {
             packets = packets.stream().map(Packet::uncompressed).collect(java.util.stream.Collectors.toList());
@@ -139,28 +174,23 @@ public final class BroadcastOperator {
     }
 
     private Collection<Socket> targets() {
-        Collection<Socket> candidates;
+        if (rooms.isEmpty() && except.isEmpty()) {
+            return namespace.allSockets();
+        }
+        org.jsio.manager.Manager manager = namespace.server().manager();
+        Set<String> skipped = except.isEmpty() ? Set.of() : manager.participants(namespace.name(), except);
+        List<Socket> out = new java.util.ArrayList<>();
         if (rooms.isEmpty()) {
-            candidates = namespace.allSockets();
-        } else if (rooms.size() == 1) {
-            candidates = namespace.members(rooms.iterator().next());
-        } else {
-            Set<Socket> union = new LinkedHashSet<>();
-            for (String r : rooms) {
-                union.addAll(namespace.members(r));
+            for (Socket s : namespace.allSockets()) {
+                if (!skipped.contains(s.id())) {
+                    out.add(s);
+                }
             }
-            candidates = union;
+            return out;
         }
-        if (except.isEmpty()) {
-            return candidates;
-        }
-        Set<Socket> skipped = new HashSet<>();
-        for (String r : except) {
-            skipped.addAll(namespace.members(r));
-        }
-        List<Socket> out = new java.util.ArrayList<>(candidates.size());
-        for (Socket s : candidates) {
-            if (!skipped.contains(s)) {
+        for (String sid : manager.participants(namespace.name(), rooms)) {
+            Socket s = skipped.contains(sid) ? null : namespace.local(sid);
+            if (s != null) {
                 out.add(s);
             }
         }

@@ -2,7 +2,6 @@ package org.jsio.socketio;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +27,6 @@ public final class Namespace {
     private final List<ConnectMiddleware> middleware = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<PacketMiddleware> packetMiddleware = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
-    private final Map<String, Set<Socket>> rooms = new ConcurrentHashMap<>();
-    private final Object roomLock = new Object();
 
     Namespace(SocketIoServer server, String name, Namespace fallback) {
         this.server = server;
@@ -197,15 +194,12 @@ public final class Namespace {
 
     void add(Socket socket) {
         sockets.put(socket.id(), socket);
-        enterRoom(socket, socket.id());
+        server.manager().connect(name, socket.id());
     }
 
     void remove(Socket socket) {
-        synchronized (roomLock) {
-            for (String room : socket.rooms) {
-                removeFromRoom(socket, room);
-            }
-            socket.rooms.clear();
+        if (sockets.get(socket.id()) == socket) {
+            server.manager().removeClient(name, socket.id());
         }
         sockets.remove(socket.id(), socket);
     }
@@ -239,99 +233,104 @@ public final class Namespace {
         return s == null ? null : s.transport();
     }
 
-    /** Disconnects a client from this namespace; does nothing for an unknown sid. */
+    /**
+     * Disconnects a client from this namespace, through the server's manager: a client of
+     * another process of a cluster is disconnected there. Does nothing for an unknown sid.
+     */
     public void disconnect(String sid) {
+        server.manager().disconnect(name, Objects.requireNonNull(sid, "sid"));
+    }
+
+    boolean disconnectLocal(String sid) {
         Socket s = sockets.get(sid);
-        if (s != null) {
-            s.disconnect();
+        if (s == null) {
+            return false;
+        }
+        s.disconnect();
+        return true;
+    }
+
+    /**
+     * Sends an event to one client, wherever it is connected in a cluster, and asks it to
+     * acknowledge it (python-socketio's {@code emit(..., to=sid, callback=cb)}). The future
+     * completes with the client's answer, fails with a {@link java.util.concurrent.TimeoutException}
+     * after {@code timeout}, or is cancelled if the client is unknown (on a single process) or
+     * disconnects first.
+     */
+    public java.util.concurrent.CompletableFuture<List<Object>> emitWithAck(String sid, java.time.Duration timeout,
+            String event, Object... args) {
+        checkEvent(event);
+        return server.manager().emitWithAck(name, Objects.requireNonNull(sid, "sid"),
+                Objects.requireNonNull(timeout, "timeout"), event, args);
+    }
+
+    /**
+     * Like {@link #emitWithAck(String, java.time.Duration, String, Object...)}, waiting for the
+     * answer (python-socketio's {@code call(event, data, to=sid, timeout=...)}).
+     *
+     * @throws java.util.concurrent.TimeoutException when no answer came in time or the client left
+     */
+    public List<Object> call(String sid, java.time.Duration timeout, String event, Object... args)
+            throws java.util.concurrent.TimeoutException, InterruptedException {
+        try {
+            return emitWithAck(sid, timeout, event, args).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.util.concurrent.TimeoutException) {
+                throw (java.util.concurrent.TimeoutException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new java.util.concurrent.TimeoutException("client " + sid + " is gone; no acknowledgement of '"
+                    + event + "'");
         }
     }
 
     // ---------------------------------------------------------------- rooms
 
-    /** Puts a client (by socket id) in a room; does nothing for an unknown sid. */
+    /**
+     * Puts a client (by socket id) in a room, through the server's manager: a client of another
+     * process of a cluster enters the room there. Does nothing for an unknown sid.
+     */
     public void enterRoom(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s != null) {
-            enterRoom(s, room);
-        }
+        server.manager().enterRoom(name, Objects.requireNonNull(sid, "sid"), Objects.requireNonNull(room, "room"));
     }
 
-    /** Takes a client (by socket id) out of a room. */
+    /** Takes a client (by socket id, wherever it is connected) out of a room. */
     public void leaveRoom(String sid, String room) {
-        Socket s = sockets.get(sid);
-        if (s != null) {
-            leaveRoom(s, room);
-        }
+        server.manager().leaveRoom(name, Objects.requireNonNull(sid, "sid"), Objects.requireNonNull(room, "room"));
     }
 
-    /** Takes every client out of a room. */
+    /** Takes every client out of a room (on every process of a cluster). */
     public void closeRoom(String room) {
-        synchronized (roomLock) {
-            Set<Socket> members = rooms.remove(room);
-            if (members != null) {
-                for (Socket s : members) {
-                    s.rooms.remove(room);
-                }
-            }
-        }
+        server.manager().closeRoom(name, Objects.requireNonNull(room, "room"));
     }
 
-    /** The rooms a client is in (empty for an unknown sid). */
+    /** The rooms a client of this process is in (empty for an unknown sid). */
     public Set<String> rooms(String sid) {
-        Socket s = sockets.get(sid);
-        return s == null ? Set.of() : s.rooms();
+        return server.manager().rooms(name, sid);
     }
 
-    /** The socket ids in a room (a snapshot). */
+    /** The socket ids of this process in a room (a snapshot). */
     public Set<String> roomMembers(String room) {
-        Set<Socket> members = rooms.get(room);
-        if (members == null) {
-            return Set.of();
-        }
-        Set<String> ids = new java.util.LinkedHashSet<>();
-        for (Socket s : members) {
-            ids.add(s.id());
-        }
-        return Collections.unmodifiableSet(ids);
+        return server.manager().participants(name, List.of(room));
     }
 
-    /** How many rooms exist (each client's own room included). */
+    /** How many rooms have members on this process (each client's own room included). */
     public int roomCount() {
-        return rooms.size();
+        return server.manager().roomCount(name);
     }
 
     void enterRoom(Socket socket, String room) {
-        Objects.requireNonNull(room, "room");
-        synchronized (roomLock) {
-            if (socket.state() == Socket.State.DISCONNECTED || sockets.get(socket.id()) != socket) {
-                return;
-            }
-            rooms.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(socket);
-            socket.rooms.add(room);
-        }
+        server.manager().enterRoom(name, socket.id(), Objects.requireNonNull(room, "room"));
     }
 
     void leaveRoom(Socket socket, String room) {
-        synchronized (roomLock) {
-            removeFromRoom(socket, room);
-            socket.rooms.remove(room);
-        }
+        server.manager().leaveRoom(name, socket.id(), Objects.requireNonNull(room, "room"));
     }
 
-    private void removeFromRoom(Socket socket, String room) {
-        Set<Socket> members = rooms.get(room);
-        if (members != null) {
-            members.remove(socket);
-            if (members.isEmpty()) {
-                rooms.remove(room);
-            }
-        }
-    }
-
-    Set<Socket> members(String room) {
-        Set<Socket> m = rooms.get(room);
-        return m == null ? Set.of() : m;
+    /** The connected-or-connecting client with this socket id on this process, or {@code null}. */
+    Socket local(String sid) {
+        return sockets.get(sid);
     }
 
     Collection<Socket> allSockets() {
@@ -365,10 +364,14 @@ public final class Namespace {
         emit("message", data);
     }
 
-    List<Packet> encodeEvent(String event, Object[] args, long ackId) {
+    static void checkEvent(String event) {
         if (PacketCodec.RESERVED_EVENTS.contains(Objects.requireNonNull(event, "event"))) {
             throw new IllegalArgumentException("'" + event + "' is a reserved event name");
         }
+    }
+
+    List<Packet> encodeEvent(String event, Object[] args, long ackId) {
+        checkEvent(event);
         return server.encode(PacketType.EVENT, name, ackId, Socket.argsList(event, args));
     }
 

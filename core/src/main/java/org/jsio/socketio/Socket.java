@@ -36,7 +36,6 @@ public final class Socket {
     private final Map<String, Object> auth;
     private volatile State state = State.CONNECTING;
     private List<List<Packet>> pending = new ArrayList<>();
-    final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final AtomicLong ackIds = new AtomicLong();
     private final Map<Long, PendingAck> acks = new ConcurrentHashMap<>();
     private volatile Map<String, Object> session = Map.of();
@@ -219,7 +218,8 @@ public final class Socket {
      * {@code socket.compress(false).emit}): {@code socket.compress(false).emit("frame", jpeg)}.
      */
     public BroadcastOperator compress(boolean value) {
-        return namespace.to(id).compress(value);
+        // this client is here: nothing to tell the other processes of a cluster
+        return namespace.to(id).compress(value).ignoreQueue();
     }
 
     /** Emits to every client of the namespace but this one (Flask-SocketIO's {@code broadcast=True}). */
@@ -321,7 +321,7 @@ public final class Socket {
 
     /** The rooms this client is in, including its own room named by its id. */
     public Set<String> rooms() {
-        return Set.copyOf(rooms);
+        return namespace.rooms(id);
     }
 
     // ---------------------------------------------------------------- session and lifecycle

@@ -21,6 +21,9 @@ import org.jsio.engine.EngineSocket;
 import org.jsio.engine.Packet;
 import org.jsio.json.GsonJsonMapper;
 import org.jsio.json.JsonMapper;
+import org.jsio.manager.Emit;
+import org.jsio.manager.ManagedServer;
+import org.jsio.manager.Manager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,7 @@ public final class SocketIoServer implements AutoCloseable {
     private final Lane sharedLane;
     private final boolean packetLog;
     private final Set<java.util.concurrent.Future<?>> backgroundTasks = ConcurrentHashMap.newKeySet();
+    private final Manager manager;
 
     private SocketIoServer(Builder b) {
         this.connectTimeout = b.connectTimeout;
@@ -79,6 +83,8 @@ public final class SocketIoServer implements AutoCloseable {
         this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity);
         this.packetLog = b.logger;
         namespaces.put("/", new Namespace(this, "/", null));
+        this.manager = b.manager != null ? b.manager : new Manager();
+        manager.initialize(new LocalServer());
     }
 
     /** A builder with the default settings. */
@@ -128,6 +134,14 @@ public final class SocketIoServer implements AutoCloseable {
     /** The scheduler for timed work (python-socketio's {@code sleep} + background tasks). */
     public ScheduledExecutorService scheduler() {
         return engine.scheduler();
+    }
+
+    /**
+     * The client manager (python-socketio's {@code client_manager}): in memory by default, or a
+     * cluster manager such as {@link org.jsio.manager.RedisManager} given to the builder.
+     */
+    public Manager manager() {
+        return manager;
     }
 
     /** The JSON mapper converting application types. */
@@ -339,6 +353,21 @@ public final class SocketIoServer implements AutoCloseable {
         return of("/").skipSid(sids);
     }
 
+    /**
+     * Sends an event to a client of the main namespace, wherever it is connected in a cluster,
+     * and asks it to acknowledge it; see {@link Namespace#emitWithAck(String, Duration, String, Object...)}.
+     */
+    public java.util.concurrent.CompletableFuture<List<Object>> emitWithAck(String sid, Duration timeout,
+            String event, Object... args) {
+        return of("/").emitWithAck(sid, timeout, event, args);
+    }
+
+    /** Sends an event to a client of the main namespace and waits for its acknowledgement. */
+    public List<Object> call(String sid, Duration timeout, String event, Object... args)
+            throws java.util.concurrent.TimeoutException, InterruptedException {
+        return of("/").call(sid, timeout, event, args);
+    }
+
     /** The connected client with this socket id in the main namespace, or {@code null}. */
     public Socket socket(String sid) {
         return of("/").socket(sid);
@@ -396,6 +425,7 @@ public final class SocketIoServer implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        manager.close();
         for (java.util.concurrent.Future<?> task : List.copyOf(backgroundTasks)) {
             task.cancel(true);
         }
@@ -409,6 +439,57 @@ public final class SocketIoServer implements AutoCloseable {
                 ownedExecutor.shutdownNow();
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** The clients of this process, as the manager sees them. */
+    private final class LocalServer implements ManagedServer {
+        @Override
+        public void emitLocal(Emit emit) {
+            Namespace nsp = namespaces.get(emit.namespace());
+            if (nsp != null) {
+                BroadcastOperator.of(nsp, emit).deliver(emit.event(), emit.argsArray());
+            }
+        }
+
+        @Override
+        public void emitLocal(Emit emit, Duration ackTimeout, java.util.function.Consumer<List<Object>> onAck) {
+            Namespace nsp = namespaces.get(emit.namespace());
+            if (nsp == null) {
+                return;
+            }
+            for (Socket s : BroadcastOperator.of(nsp, emit).sockets()) {
+                s.emitWithAck(ackTimeout, emit.event(), emit.argsArray()).thenAccept(onAck);
+            }
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<Object>> emitWithAckLocal(String namespace, String sid,
+                Duration timeout, String event, Object... args) {
+            Namespace nsp = namespaces.get(namespace);
+            Socket s = nsp == null ? null : nsp.socket(sid);
+            return s == null ? null : s.emitWithAck(timeout, event, args);
+        }
+
+        @Override
+        public boolean disconnectLocal(String namespace, String sid) {
+            Namespace nsp = namespaces.get(namespace);
+            return nsp != null && nsp.disconnectLocal(sid);
+        }
+
+        @Override
+        public JsonMapper jsonMapper() {
+            return jsonMapper;
+        }
+
+        @Override
+        public Executor executor() {
+            return executor;
+        }
+
+        @Override
+        public ScheduledExecutorService scheduler() {
+            return engine.scheduler();
         }
     }
 
@@ -459,8 +540,21 @@ public final class SocketIoServer implements AutoCloseable {
         private int laneCapacity = 1024;
         private boolean asyncHandlers = true;
         private boolean logger;
+        private Manager manager;
 
         private Builder() {
+        }
+
+        /**
+         * The client manager (python-socketio's {@code client_manager}; default: in memory, for a
+         * single process). A {@link org.jsio.manager.RedisManager} makes this server one process
+         * of a cluster: {@code .clientManager(Manager.fromEnvironment())} joins the Redis cluster
+         * named by {@code SOCKETIO_REDIS_URL} when it is set. The server closes the manager when it
+         * closes.
+         */
+        public Builder clientManager(Manager value) {
+            this.manager = Objects.requireNonNull(value, "manager");
+            return this;
         }
 
         /** Replaces all Engine.IO settings. */

@@ -3,6 +3,7 @@ package org.jsio.example;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jsio.manager.Manager;
 import org.jsio.socketio.ConnectionRefusedException;
 import org.jsio.socketio.Socket;
 import org.jsio.socketio.SocketIoServer;
@@ -19,9 +20,13 @@ public final class ChatApplication {
     private ChatApplication() {
     }
 
-    /** Builds the Socket.IO server with the chat's handlers. */
+    /**
+     * Builds the Socket.IO server with the chat's handlers. With {@code SOCKETIO_REDIS_URL} set (for
+     * example {@code redis://127.0.0.1:6379}), it joins the cluster on that Redis, channel
+     * {@code socketio}, so that several chat servers behind a sticky load balancer act as one.
+     */
     public static SocketIoServer create() {
-        SocketIoServer sio = SocketIoServer.create();
+        SocketIoServer sio = SocketIoServer.builder().clientManager(Manager.fromEnvironment()).build();
         sio.onConnect((socket, auth) -> {
             Object name = auth.get("name");
             if (!(name instanceof String) || ((String) name).isBlank() || ((String) name).length() > 32) {
