@@ -290,11 +290,17 @@ public final class EngineServer implements AutoCloseable {
 
     private void upgrade(HttpExchange exchange, Map<String, String> headers, Opener opener) {
         int max = options.maxHttpBufferSize();
+        long idle = 2 * (options.pingInterval().toMillis() + options.pingTimeout().toMillis());
         try {
             exchange.upgrade(new WebSocketAcceptor() {
                 @Override
                 public int maxMessageSize() {
                     return max;
+                }
+
+                @Override
+                public long idleTimeoutMillis() {
+                    return idle;
                 }
 
                 @Override

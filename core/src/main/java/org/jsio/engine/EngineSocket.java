@@ -38,6 +38,7 @@ public final class EngineSocket {
     private State state = State.OPEN;
     private Transport transport;
     private final ArrayDeque<Packet> buffer = new ArrayDeque<>();
+    private long bufferedBytes;
     private HttpExchange pendingGet;
     private boolean postInFlight;
     private WsWriter writer;
@@ -126,10 +127,12 @@ public final class EngineSocket {
             }
             if (writer != null) {
                 ws = writer;
-            } else if (buffer.size() + packets.size() > server.options().maxBufferedPackets()) {
+            } else if (buffer.size() + packets.size() > server.options().maxBufferedPackets()
+                    || bufferedBytes + WsWriter.sizeOf(packets) > server.options().maxBufferedBytes()) {
                 overflow = true;
             } else {
                 buffer.addAll(packets);
+                bufferedBytes += WsWriter.sizeOf(packets);
                 if (pendingGet != null) {
                     flushTo = pendingGet;
                     pendingGet = null;
@@ -140,8 +143,8 @@ public final class EngineSocket {
         if (ws != null) {
             ws.send(packets);
         } else if (overflow) {
-            LOG.warn("session {}: more than {} packets waiting for a client that does not poll; closing it",
-                    id, server.options().maxBufferedPackets());
+            LOG.warn("session {}: client does not poll; closing it: {}", id, new BufferFullException(
+                    server.options().maxBufferedPackets(), server.options().maxBufferedBytes()).getMessage());
             terminate(DisconnectReason.TRANSPORT_ERROR);
         } else if (flushTo != null) {
             respondPayload(flushTo, payload);
@@ -166,6 +169,7 @@ public final class EngineSocket {
                     return false;
                 }
                 buffer.addAll(packets);
+                bufferedBytes += WsWriter.sizeOf(packets);
                 flushTo = pendingGet;
                 pendingGet = null;
                 payload = drainLocked();
@@ -208,6 +212,7 @@ public final class EngineSocket {
             probe = null;
             if (ws == null) {
                 buffer.add(Packet.CLOSE);
+                bufferedBytes += Packet.CLOSE.size();
                 if (pendingGet != null) {
                     flushTo = pendingGet;
                     pendingGet = null;
@@ -248,7 +253,7 @@ public final class EngineSocket {
             ws = writer;
             probeWriter = probe;
             probe = null;
-            buffer.clear();
+            clearBufferLocked();
             // A client that closes over polling may have its last GET still on the way (sent
             // before the close, handled after it): that GET gets the noop it would have got
             // had it been held. The session id stays known for one ping timeout for it.
@@ -283,7 +288,7 @@ public final class EngineSocket {
             }
             state = State.CLOSED;
             cancelTimersLocked();
-            buffer.clear();
+            clearBufferLocked();
         }
         server.remove(this);
     }
@@ -580,8 +585,25 @@ public final class EngineSocket {
 
     private List<Packet> drainLocked() {
         List<Packet> out = new ArrayList<>(buffer);
-        buffer.clear();
+        clearBufferLocked();
         return out;
+    }
+
+    private void clearBufferLocked() {
+        buffer.clear();
+        bufferedBytes = 0;
+    }
+
+    /** Bytes waiting for this client: its polling buffer or its WebSocket queue (for tests and metrics). */
+    public long bufferedBytes() {
+        WsWriter w;
+        synchronized (this) {
+            w = writer;
+            if (w == null) {
+                return bufferedBytes;
+            }
+        }
+        return w.queuedBytes();
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets) {
@@ -600,7 +622,8 @@ public final class EngineSocket {
 
     /** A session opened directly over WebSocket: the open packet is its first frame. */
     WebSocketListener attachInitial(WebSocketConnection connection, Packet openPacket) {
-        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), this::onWriteFailure);
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
+                server.options().maxBufferedBytes(), this::onWriteFailure);
         synchronized (this) {
             writer = w;
         }
@@ -610,7 +633,8 @@ public final class EngineSocket {
 
     /** A WebSocket that wants to take over a polling session (the upgrade). */
     WebSocketListener attachProbe(WebSocketConnection connection) {
-        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), failure -> abortProbe(null));
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
+                server.options().maxBufferedBytes(), failure -> abortProbe(null));
         synchronized (this) {
             if (state != State.OPEN || transport == Transport.WEBSOCKET || probe != null) {
                 w = null;
@@ -648,7 +672,11 @@ public final class EngineSocket {
     }
 
     private void onWriteFailure(Throwable failure) {
-        LOG.debug("session {}: WebSocket write failed: {}", id, failure.toString());
+        if (failure instanceof BufferFullException) {
+            LOG.warn("session {}: client does not read; closing it: {}", id, failure.getMessage());
+        } else {
+            LOG.debug("session {}: WebSocket write failed: {}", id, failure.toString());
+        }
         terminate(DisconnectReason.TRANSPORT_ERROR);
     }
 

@@ -26,8 +26,15 @@ import org.slf4j.LoggerFactory;
  * small frame buffers per connection and a message over the engine's limit is refused with close
  * code 1009 as soon as it grows past it. It feeds whole text and binary messages to the engine,
  * and gives the engine a
- * {@link WebSocketConnection} that sends through the session's asynchronous remote. Idle timeouts
- * are turned off: the engine's heartbeat decides when a client is gone.
+ * {@link WebSocketConnection} that sends through the session's asynchronous remote. The engine's
+ * heartbeat decides when a client is gone; the container's idle timeout is set well beyond it
+ * ({@link WebSocketAcceptor#idleTimeoutMillis()}) only to reclaim a connection whose peer stopped
+ * reading and never took its close frame.
+ *
+ * <p>Closing never waits for the peer on the caller's thread: containers may block in
+ * {@code Session.close} until the close frame is written (Tomcat, up to its blocking send
+ * timeout), so when a frame is still on its way to a client that stopped reading, the close is
+ * done on a short-lived thread of its own.
  */
 public final class EngineEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(EngineEndpoint.class);
@@ -44,7 +51,7 @@ public final class EngineEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         int max = acceptor.maxMessageSize();
-        session.setMaxIdleTimeout(0);
+        session.setMaxIdleTimeout(acceptor.idleTimeoutMillis());
         SessionConnection connection = new SessionConnection(session);
         this.connection = connection;
         WebSocketListener l;
@@ -189,6 +196,8 @@ public final class EngineEndpoint extends Endpoint {
     private static final class SessionConnection implements WebSocketConnection {
         private final Session session;
         private final AtomicBoolean closing = new AtomicBoolean();
+        /** Whether a frame was handed to the container and not reported written yet. */
+        private volatile boolean sending;
 
         SessionConnection(Session session) {
             this.session = session;
@@ -214,10 +223,12 @@ public final class EngineEndpoint extends Endpoint {
             }
         }
 
-        private static SendHandler once(SendCallback done) {
+        private SendHandler once(SendCallback done) {
             AtomicBoolean called = new AtomicBoolean();
+            sending = true;
             return result -> {
                 if (called.compareAndSet(false, true)) {
+                    sending = false;
                     done.done(result.isOK() ? null : failure(result.getException()));
                 }
             };
@@ -232,8 +243,21 @@ public final class EngineEndpoint extends Endpoint {
             if (!closing.compareAndSet(false, true)) {
                 return;
             }
+            CloseReason why = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason);
+            if (!sending) {
+                closeSession(why);
+                return;
+            }
+            // A frame is stuck on its way to a peer that does not read: the container may block
+            // in close until its send timeout, so that wait must not be the caller's.
+            Thread closer = new Thread(() -> closeSession(why), "socketio-ws-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
+
+        private void closeSession(CloseReason why) {
             try {
-                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason));
+                session.close(why);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("WebSocket {}: close failed: {}", session.getId(), e.toString());
             }

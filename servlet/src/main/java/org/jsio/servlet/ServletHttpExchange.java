@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * One servlet request/response pair seen as an engine {@link HttpExchange}.
  *
  * <p>Request data is read without touching the request parameters (which would consume a POST
- * body). A response given while the exchange is held with {@link #suspend} is written with
- * non-blocking output, so the engine thread that answers a long-poll never waits for a slow
- * client.
+ * body). A response given while the exchange is held with {@link #suspend} is written on a
+ * container thread ({@code AsyncContext.start}), large ones with non-blocking output, so the engine
+ * thread that answers a long-poll never waits for a slow client.
  */
 final class ServletHttpExchange implements HttpExchange {
     private static final Logger LOG = LoggerFactory.getLogger(ServletHttpExchange.class);
@@ -256,7 +256,24 @@ final class ServletHttpExchange implements HttpExchange {
         }
         byte[] data = body == null ? new byte[0] : body;
         AsyncContext ctx = async;
-        HttpServletResponse target = ctx == null ? response : (HttpServletResponse) ctx.getResponse();
+        if (ctx == null) {
+            write(null, response, status, headers, data);
+            return;
+        }
+        // A held poll is answered from whatever thread produced the data: a broadcaster, another
+        // client's lane, the scheduler. The write itself is handed to a container thread, so
+        // that a client that stops reading can hold only that thread (until the container's
+        // write timeout), never one that other clients depend on.
+        try {
+            ctx.start(() -> write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data));
+        } catch (IllegalStateException e) {
+            LOG.debug("{}: response not delivered: {}", label(), e.toString());
+            completeQuietly(ctx);
+        }
+    }
+
+    private void write(AsyncContext ctx, HttpServletResponse target, int status, Map<String, String> headers,
+            byte[] data) {
         try {
             target.setStatus(status);
             headers.forEach(target::setHeader);
@@ -268,8 +285,8 @@ final class ServletHttpExchange implements HttpExchange {
             } else if (data.length <= DIRECT_WRITE_LIMIT) {
                 // A held poll is answered only while its client waits for the answer, so a small
                 // body goes straight into the socket buffer. Writing it directly also avoids
-                // registering a write listener from a non-container thread while the request's
-                // own dispatch may still be returning, which a container can mishandle.
+                // registering a write listener while the request's own dispatch may still be
+                // returning, which a container can mishandle.
                 ServletOutputStream out = target.getOutputStream();
                 out.write(data);
                 out.flush();
