@@ -528,42 +528,58 @@ public final class EngineSocket {
             exchange.respond(400, headers, new byte[0]);
             return;
         }
-        int status;
+        String contentType = exchange.header("content-type");
+        if (contentType != null && contentType.startsWith("application/octet-stream")) {
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+            finishPost(exchange, headers, 400);
+            return;
+        }
+        // A body that trickles in holds no thread; one that has not arrived when the client
+        // would have missed its heartbeat ends the session.
+        long timeout = (pingIntervalNanos + pingTimeoutNanos) / 1_000_000;
+        exchange.readBody(server.options().maxHttpBufferSize(), timeout, new HttpExchange.BodyHandler() {
+            @Override
+            public void onBody(byte[] body) {
+                int status;
+                try {
+                    status = dispatch(body);
+                } catch (RuntimeException e) {
+                    finishPost(exchange, headers, 500);
+                    throw e;
+                }
+                finishPost(exchange, headers, status);
+            }
+
+            @Override
+            public void onFailure(java.io.IOException failure) {
+                if (failure instanceof BodyTooLargeException) {
+                    LOG.debug("session {}: POST body over maxHttpBufferSize", id);
+                    finishPost(exchange, headers, 413);
+                    return;
+                }
+                LOG.debug("session {}: POST body could not be read: {}", id, failure.toString());
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                finishPost(exchange, headers, 400);
+            }
+        });
+    }
+
+    private void finishPost(HttpExchange exchange, Map<String, String> headers, int status) {
+        // Cleared before the response goes out: a client may send its next POST the moment it
+        // reads this one's answer.
+        synchronized (this) {
+            postInFlight = false;
+        }
         Map<String, String> responseHeaders = headers;
-        try {
-            status = readAndDispatch(exchange);
-            if (status == 200) {
-                responseHeaders = new java.util.LinkedHashMap<>(headers);
-                responseHeaders.put("Content-Type", "text/html");
-            }
-        } finally {
-            // Cleared before the response goes out: a client may send its next POST the moment
-            // it reads this one's answer.
-            synchronized (this) {
-                postInFlight = false;
-            }
+        if (status == 200) {
+            responseHeaders = new java.util.LinkedHashMap<>(headers);
+            responseHeaders.put("Content-Type", "text/html");
         }
         exchange.respond(status, responseHeaders, status == 200 ? OK : new byte[0]);
     }
 
-    /** Reads a POST body and dispatches its packets; returns the status to answer with. */
-    private int readAndDispatch(HttpExchange exchange) {
-        String contentType = exchange.header("content-type");
-        if (contentType != null && contentType.startsWith("application/octet-stream")) {
-            terminate(DisconnectReason.TRANSPORT_ERROR);
-            return 400;
-        }
-        byte[] body;
-        try {
-            body = exchange.readBody(server.options().maxHttpBufferSize());
-        } catch (BodyTooLargeException e) {
-            LOG.debug("session {}: POST body over maxHttpBufferSize", id);
-            return 413;
-        } catch (java.io.IOException e) {
-            LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
-            terminate(DisconnectReason.TRANSPORT_ERROR);
-            return 400;
-        }
+    /** Dispatches the packets of a POST body; returns the status to answer with. */
+    private int dispatch(byte[] body) {
         List<Packet> packets;
         try {
             packets = PacketCodec.decodePayload(new String(body, StandardCharsets.UTF_8));
