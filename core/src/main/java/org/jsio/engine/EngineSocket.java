@@ -610,6 +610,11 @@ public final class EngineSocket {
         bufferedBytes = 0;
     }
 
+    /** Whether a long-polling request of this client is held, waiting for data (for tests and metrics). */
+    public synchronized boolean pollWaiting() {
+        return pendingGet != null;
+    }
+
     /** Bytes waiting for this client: its polling buffer or its WebSocket queue (for tests and metrics). */
     public long bufferedBytes() {
         WsWriter w;

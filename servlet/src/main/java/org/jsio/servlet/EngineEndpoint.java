@@ -68,6 +68,9 @@ public final class EngineEndpoint extends Endpoint {
     }
 
     private static final int TOO_BIG = CloseReason.CloseCodes.TOO_BIG.getCode();
+    /** How long a closed connection waits for the peer's close frame before it is dropped. */
+    static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+    private static final String TOMCAT_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
 
     /** Joins text fragments; more than {@code max} characters is more than {@code max} UTF-8 bytes. */
     private static final class TextAssembler implements MessageHandler.Partial<String> {
@@ -257,6 +260,11 @@ public final class EngineEndpoint extends Endpoint {
 
         private void closeSession(CloseReason why) {
             try {
+                // A peer that never answers the close frame (the official Java client does not)
+                // is dropped after a while, as the reference server's ws library does: Jetty
+                // through the idle timeout, Tomcat through its session close timeout.
+                session.setMaxIdleTimeout(CLOSE_TIMEOUT_MILLIS);
+                session.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, CLOSE_TIMEOUT_MILLIS);
                 session.close(why);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("WebSocket {}: close failed: {}", session.getId(), e.toString());
