@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +150,7 @@ class ChurnTest {
                 String sid = raw.handshake();
                 String q = RawClient.polling(sid);
                 raw.post(q, "40");
-                assertTrue(raw.get(q).body().startsWith("40{"));
+                pollUntil(raw, q, "40{");
                 raw.post(q, "41" + RawClient.SEP + "1");
                 break;
             }
@@ -157,7 +158,7 @@ class ChurnTest {
                 String sid = raw.handshake();
                 String q = RawClient.polling(sid);
                 raw.post(q, "40");
-                raw.get(q);
+                pollUntil(raw, q, "40{");
                 try (RawWebSocket s = RawWebSocket.connect(URI.create(ws + "&sid=" + sid), 0, WAIT)) {
                     s.sendText("2probe");
                     awaitText(s, "3probe");
@@ -197,6 +198,23 @@ class ChurnTest {
                 break;
             }
         }
+    }
+
+    /** Polls until a packet starting with {@code prefix} arrives, answering pings on the way. */
+    private static void pollUntil(RawClient raw, String q, String prefix) throws Exception {
+        for (int polls = 0; polls < 100; polls++) {
+            HttpResponse<String> r = raw.get(q);
+            assertEquals(200, r.statusCode(), r.body());
+            for (String packet : RawClient.packets(r.body())) {
+                if (packet.startsWith(prefix)) {
+                    return;
+                }
+                if (packet.equals("2")) {
+                    raw.post(q, "3");
+                }
+            }
+        }
+        fail("no packet starting with " + prefix);
     }
 
     private static RawWebSocket openWebSocket(URI uri, String connect) throws Exception {
