@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing never waits for the peer on the caller's thread: containers may block in
  * {@code Session.close} until the close frame is written (Tomcat, up to its blocking send
- * timeout), so when a frame is still on its way to a client that stopped reading, the close is
- * done on a short-lived thread of its own.
+ * timeout, and first for a frame still on its way), so the close is done on a thread of a small
+ * on-demand pool, and bounded to 2 s on both containers.
  */
 public final class EngineEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(EngineEndpoint.class);
@@ -71,6 +71,18 @@ public final class EngineEndpoint extends Endpoint {
     /** How long a closed connection waits for the peer's close frame before it is dropped. */
     static final long CLOSE_TIMEOUT_MILLIS = 2_000;
     private static final String TOMCAT_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
+    private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    /**
+     * Where close frames are written: threads made on demand and ended after a second idle, so
+     * none is left once the connections are closed.
+     */
+    private static final java.util.concurrent.ExecutorService CLOSERS = new java.util.concurrent.ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 1, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "socketio-ws-close");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Joins text fragments; more than {@code max} characters is more than {@code max} UTF-8 bytes. */
     private static final class TextAssembler implements MessageHandler.Partial<String> {
@@ -199,8 +211,6 @@ public final class EngineEndpoint extends Endpoint {
     private static final class SessionConnection implements WebSocketConnection {
         private final Session session;
         private final AtomicBoolean closing = new AtomicBoolean();
-        /** Whether a frame was handed to the container and not reported written yet. */
-        private volatile boolean sending;
 
         SessionConnection(Session session) {
             this.session = session;
@@ -226,12 +236,10 @@ public final class EngineEndpoint extends Endpoint {
             }
         }
 
-        private SendHandler once(SendCallback done) {
+        private static SendHandler once(SendCallback done) {
             AtomicBoolean called = new AtomicBoolean();
-            sending = true;
             return result -> {
                 if (called.compareAndSet(false, true)) {
-                    sending = false;
                     done.done(result.isOK() ? null : failure(result.getException()));
                 }
             };
@@ -247,15 +255,15 @@ public final class EngineEndpoint extends Endpoint {
                 return;
             }
             CloseReason why = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason);
-            if (!sending) {
+            // Containers write the close frame with a blocking write (Tomcat waits up to its
+            // send timeout, and first for a frame still on its way): to a peer that stopped
+            // reading that can take seconds, so it is never done on the caller's thread, which
+            // may be the scheduler, a broadcaster or another client's lane.
+            try {
+                CLOSERS.execute(() -> closeSession(why));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
                 closeSession(why);
-                return;
             }
-            // A frame is stuck on its way to a peer that does not read: the container may block
-            // in close until its send timeout, so that wait must not be the caller's.
-            Thread closer = new Thread(() -> closeSession(why), "socketio-ws-close");
-            closer.setDaemon(true);
-            closer.start();
         }
 
         private void closeSession(CloseReason why) {
@@ -265,6 +273,7 @@ public final class EngineEndpoint extends Endpoint {
                 // through the idle timeout, Tomcat through its session close timeout.
                 session.setMaxIdleTimeout(CLOSE_TIMEOUT_MILLIS);
                 session.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, CLOSE_TIMEOUT_MILLIS);
+                session.getUserProperties().put(TOMCAT_SEND_TIMEOUT, CLOSE_TIMEOUT_MILLIS);
                 session.close(why);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("WebSocket {}: close failed: {}", session.getId(), e.toString());
