@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>The engine calls {@link #respond} exactly once per exchange. It may do so while
  * {@link org.jsio.engine.EngineServer#handleRequest} is still running, or later from any thread
- * after it called {@link #suspend} (a held long-polling GET), or never if it called
+ * after it called {@link #suspend} (a held long-polling GET) or
+ * {@link #readBody(int, long, BodyHandler)} (a POST body still arriving), or never if it called
  * {@link #upgrade} instead.
  */
 public interface HttpExchange {
@@ -96,7 +97,8 @@ public interface HttpExchange {
 
     /**
      * Sends the response and ends the exchange. Called once; safe from any thread after
-     * {@link #suspend}. Implementations never throw: a client that went away is ignored.
+     * {@link #suspend} or an asynchronous body read. Implementations never throw: a client that
+     * went away is ignored.
      *
      * @param headers response headers (names as written); {@code Content-Length} is set by the adapter
      */

@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ChurnTest {
     static final int DEFAULT_CYCLES = 400;
-    static final int HEAP_SLACK_MB = 32;
+    static final int HEAP_SLACK_MB = 4;
     private static final int CYCLES = Integer.getInteger("jsio.churn.cycles", DEFAULT_CYCLES);
     private static final int THREADS = 4;
     private static final Duration WAIT = Duration.ofSeconds(20);

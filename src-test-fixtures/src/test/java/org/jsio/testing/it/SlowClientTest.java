@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SlowClientTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final long MAX_BUFFERED = 256 * 1024;
+    private static final long MAX_BUFFERED = 1024 * 1024;
     private static final String PAYLOAD = "x".repeat(2000);
     private static final Pattern SID = Pattern.compile("40\\{\"sid\":\"([^\"]+)\"}");
 
