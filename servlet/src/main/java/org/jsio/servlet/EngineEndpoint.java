@@ -52,16 +52,17 @@ public final class EngineEndpoint extends Endpoint {
     public void onOpen(Session session, EndpointConfig config) {
         int max = acceptor.maxMessageSize();
         session.setMaxIdleTimeout(acceptor.idleTimeoutMillis());
-        SessionConnection connection = new SessionConnection(session);
+        Relay relay = new Relay();
+        SessionConnection connection = new SessionConnection(session, relay);
         this.connection = connection;
-        WebSocketListener l;
         try {
-            l = acceptor.open(connection);
+            relay.target = acceptor.open(connection);
         } catch (RuntimeException e) {
             LOG.error("WebSocket {}: the engine failed to open it", session.getId(), e);
             connection.close(CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode(), "");
             return;
         }
+        WebSocketListener l = relay;
         listener = l;
         session.addMessageHandler(String.class, new TextAssembler(l, connection, max));
         session.addMessageHandler(ByteBuffer.class, new BinaryAssembler(l, connection, max));
@@ -113,7 +114,7 @@ public final class EngineEndpoint extends Endpoint {
             if (parts.length() + part.length() > max) {
                 refused = true;
                 parts = null;
-                connection.close(TOO_BIG, "message too big");
+                connection.closeSession(TOO_BIG, "message too big");
                 return;
             }
             parts.append(part);
@@ -148,7 +149,7 @@ public final class EngineEndpoint extends Endpoint {
             if (size > max) {
                 refused = true;
                 parts = null;
-                connection.close(TOO_BIG, "message too big");
+                connection.closeSession(TOO_BIG, "message too big");
                 return;
             }
             byte[] bytes = new byte[part.remaining()];
@@ -181,6 +182,9 @@ public final class EngineEndpoint extends Endpoint {
         if (l != null && closed.compareAndSet(false, true)) {
             l.onClose(closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
         }
+        if (c != null) {
+            c.relay.target = null;
+        }
     }
 
     @Override
@@ -190,6 +194,47 @@ public final class EngineEndpoint extends Endpoint {
             l.onError(error);
         } else {
             LOG.debug("WebSocket {}: {}", session.getId(), error.toString());
+        }
+    }
+
+    /**
+     * Passes the container's callbacks on to the engine until the connection is closed. Then it
+     * lets go of the engine's session: a container that keeps a closed session around (Tomcat
+     * does, for some peers that reset the connection) keeps only this empty relay.
+     */
+    private static final class Relay implements WebSocketListener {
+        volatile WebSocketListener target;
+
+        @Override
+        public void onText(String text) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onText(text);
+            }
+        }
+
+        @Override
+        public void onBinary(byte[] data) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onBinary(data);
+            }
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onClose(code, reason);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onError(error);
+            }
         }
     }
 
@@ -210,10 +255,12 @@ public final class EngineEndpoint extends Endpoint {
     /** The engine's view of one session; sends are never concurrent (the engine waits for each). */
     private static final class SessionConnection implements WebSocketConnection {
         private final Session session;
+        private final Relay relay;
         private final AtomicBoolean closing = new AtomicBoolean();
 
-        SessionConnection(Session session) {
+        SessionConnection(Session session, Relay relay) {
             this.session = session;
+            this.relay = relay;
         }
 
         @Override
@@ -249,8 +296,15 @@ public final class EngineEndpoint extends Endpoint {
             return t != null ? t : new IOException("WebSocket send failed");
         }
 
+        /** The engine closes the connection: it wants no more callbacks for it. */
         @Override
         public void close(int code, String reason) {
+            relay.target = null;
+            closeSession(code, reason);
+        }
+
+        /** Closes the connection; the engine still hears of it (through the container's onClose). */
+        void closeSession(int code, String reason) {
             if (!closing.compareAndSet(false, true)) {
                 return;
             }
