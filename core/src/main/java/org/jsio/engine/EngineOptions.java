@@ -46,6 +46,7 @@ public final class EngineOptions {
     private final List<String> corsAllowedOrigins;
     private final boolean corsCredentials;
     private final int maxBufferedPackets;
+    private final long maxBufferedBytes;
     private final boolean logger;
     private final boolean httpCompression;
     private final int compressionThreshold;
@@ -61,6 +62,7 @@ public final class EngineOptions {
         this.corsAllowedOrigins = b.corsAllowedOrigins == null ? null : List.copyOf(b.corsAllowedOrigins);
         this.corsCredentials = b.corsCredentials;
         this.maxBufferedPackets = b.maxBufferedPackets;
+        this.maxBufferedBytes = b.maxBufferedBytes;
         this.logger = b.logger;
         this.httpCompression = b.httpCompression;
         this.compressionThreshold = b.compressionThreshold;
@@ -89,6 +91,7 @@ public final class EngineOptions {
         b.corsAllowedOrigins = corsAllowedOrigins;
         b.corsCredentials = corsCredentials;
         b.maxBufferedPackets = maxBufferedPackets;
+        b.maxBufferedBytes = maxBufferedBytes;
         b.logger = logger;
         b.httpCompression = httpCompression;
         b.compressionThreshold = compressionThreshold;
@@ -146,6 +149,24 @@ public final class EngineOptions {
      */
     public int maxBufferedPackets() {
         return maxBufferedPackets;
+    }
+
+    /**
+     * How many bytes of outgoing packets may wait for one client before the server gives up on it
+     * (default 8 MiB, {@value Builder#DEFAULT_MAX_BUFFERED_BYTES}). Counted on both transports: the
+     * packets held for the next poll of a long-polling client, and the frames queued behind a
+     * WebSocket write the client has not taken yet (a text packet counts one byte per character,
+     * a binary packet its length).
+     *
+     * <p>The policy for a client that cannot keep up: volatile emits are dropped first (they are
+     * sent only to a client with nothing waiting); a regular packet that would take the client
+     * over this bound (or over {@link #maxBufferedPackets()}) ends its session with the reason
+     * {@link DisconnectReason#TRANSPORT_ERROR "transport error"}, logged once at WARN, and nothing
+     * more is queued for it. Other clients are not held up: nothing waits for a slow client's
+     * socket on a shared thread.
+     */
+    public long maxBufferedBytes() {
+        return maxBufferedBytes;
     }
 
     /**
@@ -309,7 +330,11 @@ public final class EngineOptions {
         private Set<Transport> transports = Set.of(Transport.POLLING, Transport.WEBSOCKET);
         private List<String> corsAllowedOrigins;
         private boolean corsCredentials = true;
+        /** The default of {@link EngineOptions#maxBufferedBytes()}: 8 MiB. */
+        public static final long DEFAULT_MAX_BUFFERED_BYTES = 8L * 1024 * 1024;
+
         private int maxBufferedPackets = 10_000;
+        private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
         private boolean logger;
         private boolean httpCompression = true;
         private int compressionThreshold = 1024;
@@ -415,6 +440,15 @@ public final class EngineOptions {
                 throw new IllegalArgumentException("maxBufferedPackets must be positive");
             }
             this.maxBufferedPackets = value;
+            return this;
+        }
+
+        /** @see EngineOptions#maxBufferedBytes() */
+        public Builder maxBufferedBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxBufferedBytes must be positive");
+            }
+            this.maxBufferedBytes = bytes;
             return this;
         }
 

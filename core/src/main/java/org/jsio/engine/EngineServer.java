@@ -111,6 +111,16 @@ public final class EngineServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Timers waiting on the {@link #scheduler()}: heartbeats, upgrade, close and connect timeouts,
+     * acknowledgement timeouts and whatever else was scheduled there (cancelled timers are removed
+     * at once). With no client left it is back to what the application scheduled itself; for
+     * tests and metrics.
+     */
+    public int scheduledTasks() {
+        return ((ScheduledThreadPoolExecutor) scheduler).getQueue().size();
+    }
+
     /** The open session with this id, or {@code null}. */
     public EngineSocket session(String sid) {
         return sessions.get(sid);
@@ -290,11 +300,17 @@ public final class EngineServer implements AutoCloseable {
 
     private void upgrade(HttpExchange exchange, Map<String, String> headers, Opener opener) {
         int max = options.maxHttpBufferSize();
+        long idle = 2 * (options.pingInterval().toMillis() + options.pingTimeout().toMillis());
         try {
             exchange.upgrade(new WebSocketAcceptor() {
                 @Override
                 public int maxMessageSize() {
                     return max;
+                }
+
+                @Override
+                public long idleTimeoutMillis() {
+                    return idle;
                 }
 
                 @Override

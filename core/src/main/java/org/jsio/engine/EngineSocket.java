@@ -38,6 +38,7 @@ public final class EngineSocket {
     private State state = State.OPEN;
     private Transport transport;
     private final ArrayDeque<Packet> buffer = new ArrayDeque<>();
+    private long bufferedBytes;
     private HttpExchange pendingGet;
     private boolean postInFlight;
     private WsWriter writer;
@@ -126,10 +127,12 @@ public final class EngineSocket {
             }
             if (writer != null) {
                 ws = writer;
-            } else if (buffer.size() + packets.size() > server.options().maxBufferedPackets()) {
+            } else if (buffer.size() + packets.size() > server.options().maxBufferedPackets()
+                    || bufferedBytes + WsWriter.sizeOf(packets) > server.options().maxBufferedBytes()) {
                 overflow = true;
             } else {
                 buffer.addAll(packets);
+                bufferedBytes += WsWriter.sizeOf(packets);
                 if (pendingGet != null) {
                     flushTo = pendingGet;
                     pendingGet = null;
@@ -140,8 +143,8 @@ public final class EngineSocket {
         if (ws != null) {
             ws.send(packets);
         } else if (overflow) {
-            LOG.warn("session {}: more than {} packets waiting for a client that does not poll; closing it",
-                    id, server.options().maxBufferedPackets());
+            LOG.warn("session {}: client does not poll; closing it: {}", id, new BufferFullException(
+                    server.options().maxBufferedPackets(), server.options().maxBufferedBytes()).getMessage());
             terminate(DisconnectReason.TRANSPORT_ERROR);
         } else if (flushTo != null) {
             respondPayload(flushTo, payload);
@@ -166,6 +169,7 @@ public final class EngineSocket {
                     return false;
                 }
                 buffer.addAll(packets);
+                bufferedBytes += WsWriter.sizeOf(packets);
                 flushTo = pendingGet;
                 pendingGet = null;
                 payload = drainLocked();
@@ -208,6 +212,7 @@ public final class EngineSocket {
             probe = null;
             if (ws == null) {
                 buffer.add(Packet.CLOSE);
+                bufferedBytes += Packet.CLOSE.size();
                 if (pendingGet != null) {
                     flushTo = pendingGet;
                     pendingGet = null;
@@ -248,7 +253,7 @@ public final class EngineSocket {
             ws = writer;
             probeWriter = probe;
             probe = null;
-            buffer.clear();
+            clearBufferLocked();
             // A client that closes over polling may have its last GET still on the way (sent
             // before the close, handled after it): that GET gets the noop it would have got
             // had it been held. The session id stays known for one ping timeout for it.
@@ -283,7 +288,7 @@ public final class EngineSocket {
             }
             state = State.CLOSED;
             cancelTimersLocked();
-            buffer.clear();
+            clearBufferLocked();
         }
         server.remove(this);
     }
@@ -523,42 +528,58 @@ public final class EngineSocket {
             exchange.respond(400, headers, new byte[0]);
             return;
         }
-        int status;
+        String contentType = exchange.header("content-type");
+        if (contentType != null && contentType.startsWith("application/octet-stream")) {
+            terminate(DisconnectReason.TRANSPORT_ERROR);
+            finishPost(exchange, headers, 400);
+            return;
+        }
+        // A body that trickles in holds no thread; one that has not arrived when the client
+        // would have missed its heartbeat ends the session.
+        long timeout = (pingIntervalNanos + pingTimeoutNanos) / 1_000_000;
+        exchange.readBody(server.options().maxHttpBufferSize(), timeout, new HttpExchange.BodyHandler() {
+            @Override
+            public void onBody(byte[] body) {
+                int status;
+                try {
+                    status = dispatch(body);
+                } catch (RuntimeException e) {
+                    finishPost(exchange, headers, 500);
+                    throw e;
+                }
+                finishPost(exchange, headers, status);
+            }
+
+            @Override
+            public void onFailure(java.io.IOException failure) {
+                if (failure instanceof BodyTooLargeException) {
+                    LOG.debug("session {}: POST body over maxHttpBufferSize", id);
+                    finishPost(exchange, headers, 413);
+                    return;
+                }
+                LOG.debug("session {}: POST body could not be read: {}", id, failure.toString());
+                terminate(DisconnectReason.TRANSPORT_ERROR);
+                finishPost(exchange, headers, 400);
+            }
+        });
+    }
+
+    private void finishPost(HttpExchange exchange, Map<String, String> headers, int status) {
+        // Cleared before the response goes out: a client may send its next POST the moment it
+        // reads this one's answer.
+        synchronized (this) {
+            postInFlight = false;
+        }
         Map<String, String> responseHeaders = headers;
-        try {
-            status = readAndDispatch(exchange);
-            if (status == 200) {
-                responseHeaders = new java.util.LinkedHashMap<>(headers);
-                responseHeaders.put("Content-Type", "text/html");
-            }
-        } finally {
-            // Cleared before the response goes out: a client may send its next POST the moment
-            // it reads this one's answer.
-            synchronized (this) {
-                postInFlight = false;
-            }
+        if (status == 200) {
+            responseHeaders = new java.util.LinkedHashMap<>(headers);
+            responseHeaders.put("Content-Type", "text/html");
         }
         exchange.respond(status, responseHeaders, status == 200 ? OK : new byte[0]);
     }
 
-    /** Reads a POST body and dispatches its packets; returns the status to answer with. */
-    private int readAndDispatch(HttpExchange exchange) {
-        String contentType = exchange.header("content-type");
-        if (contentType != null && contentType.startsWith("application/octet-stream")) {
-            terminate(DisconnectReason.TRANSPORT_ERROR);
-            return 400;
-        }
-        byte[] body;
-        try {
-            body = exchange.readBody(server.options().maxHttpBufferSize());
-        } catch (BodyTooLargeException e) {
-            LOG.debug("session {}: POST body over maxHttpBufferSize", id);
-            return 413;
-        } catch (java.io.IOException e) {
-            LOG.debug("session {}: POST body could not be read: {}", id, e.toString());
-            terminate(DisconnectReason.TRANSPORT_ERROR);
-            return 400;
-        }
+    /** Dispatches the packets of a POST body; returns the status to answer with. */
+    private int dispatch(byte[] body) {
         List<Packet> packets;
         try {
             packets = PacketCodec.decodePayload(new String(body, StandardCharsets.UTF_8));
@@ -580,8 +601,30 @@ public final class EngineSocket {
 
     private List<Packet> drainLocked() {
         List<Packet> out = new ArrayList<>(buffer);
-        buffer.clear();
+        clearBufferLocked();
         return out;
+    }
+
+    private void clearBufferLocked() {
+        buffer.clear();
+        bufferedBytes = 0;
+    }
+
+    /** Whether a long-polling request of this client is held, waiting for data (for tests and metrics). */
+    public synchronized boolean pollWaiting() {
+        return pendingGet != null;
+    }
+
+    /** Bytes waiting for this client: its polling buffer or its WebSocket queue (for tests and metrics). */
+    public long bufferedBytes() {
+        WsWriter w;
+        synchronized (this) {
+            w = writer;
+            if (w == null) {
+                return bufferedBytes;
+            }
+        }
+        return w.queuedBytes();
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets) {
@@ -600,7 +643,8 @@ public final class EngineSocket {
 
     /** A session opened directly over WebSocket: the open packet is its first frame. */
     WebSocketListener attachInitial(WebSocketConnection connection, Packet openPacket) {
-        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), this::onWriteFailure);
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
+                server.options().maxBufferedBytes(), this::onWriteFailure);
         synchronized (this) {
             writer = w;
         }
@@ -610,7 +654,8 @@ public final class EngineSocket {
 
     /** A WebSocket that wants to take over a polling session (the upgrade). */
     WebSocketListener attachProbe(WebSocketConnection connection) {
-        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(), failure -> abortProbe(null));
+        WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
+                server.options().maxBufferedBytes(), failure -> abortProbe(null));
         synchronized (this) {
             if (state != State.OPEN || transport == Transport.WEBSOCKET || probe != null) {
                 w = null;
@@ -648,7 +693,11 @@ public final class EngineSocket {
     }
 
     private void onWriteFailure(Throwable failure) {
-        LOG.debug("session {}: WebSocket write failed: {}", id, failure.toString());
+        if (failure instanceof BufferFullException) {
+            LOG.warn("session {}: client does not read; closing it: {}", id, failure.getMessage());
+        } else {
+            LOG.debug("session {}: WebSocket write failed: {}", id, failure.toString());
+        }
         terminate(DisconnectReason.TRANSPORT_ERROR);
     }
 

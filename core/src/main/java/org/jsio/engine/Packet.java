@@ -96,6 +96,14 @@ public final class Packet {
         return binary != null;
     }
 
+    /**
+     * What this packet costs in an outgoing buffer: the length of its binary data, or the
+     * characters of its text form (see {@link EngineOptions#maxBufferedBytes()}).
+     */
+    long size() {
+        return binary != null ? binary.length : encodedText().length();
+    }
+
     /** The text form used in a WebSocket text frame: type digit and data, e.g. {@code 4hello}. */
     String encodedText() {
         String e = encodedText;

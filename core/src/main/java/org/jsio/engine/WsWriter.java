@@ -11,16 +11,19 @@ import org.jsio.engine.spi.WebSocketConnection;
 final class WsWriter {
     private final WebSocketConnection connection;
     private final int maxQueued;
+    private final long maxQueuedBytes;
     private final Consumer<Throwable> onFailure;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    private long queuedBytes;
     private boolean writing;
     private boolean closing;
     private int closeCode;
     private boolean failed;
 
-    WsWriter(WebSocketConnection connection, int maxQueued, Consumer<Throwable> onFailure) {
+    WsWriter(WebSocketConnection connection, int maxQueued, long maxQueuedBytes, Consumer<Throwable> onFailure) {
         this.connection = connection;
         this.maxQueued = maxQueued;
+        this.maxQueuedBytes = maxQueuedBytes;
         this.onFailure = onFailure;
     }
 
@@ -28,21 +31,26 @@ final class WsWriter {
         return connection;
     }
 
-    /** Queues packets back to back; returns false (and reports a failure) when the queue is full. */
+    /**
+     * Queues packets back to back; returns false (and reports a {@link BufferFullException}) when
+     * they would take the queue over its packet or byte bound.
+     */
     boolean send(java.util.List<Packet> packets) {
         boolean start;
         boolean overflow = false;
+        long size = sizeOf(packets);
         synchronized (this) {
             if (closing || failed) {
                 return false;
             }
-            if (queue.size() + packets.size() > maxQueued) {
+            if (queue.size() + packets.size() > maxQueued || queuedBytes + size > maxQueuedBytes) {
                 failed = true;
                 overflow = true;
-                queue.clear();
+                clearLocked();
                 start = false;
             } else {
                 queue.addAll(packets);
+                queuedBytes += size;
                 start = !writing;
                 if (start) {
                     writing = true;
@@ -50,7 +58,7 @@ final class WsWriter {
             }
         }
         if (overflow) {
-            onFailure.accept(new IllegalStateException("outgoing queue full (" + maxQueued + " packets)"));
+            onFailure.accept(new BufferFullException(maxQueued, maxQueuedBytes));
             return false;
         }
         if (start) {
@@ -66,10 +74,29 @@ final class WsWriter {
                 return false;
             }
             queue.addAll(packets);
+            queuedBytes += sizeOf(packets);
             writing = true;
         }
         pump();
         return true;
+    }
+
+    static long sizeOf(java.util.List<Packet> packets) {
+        long size = 0;
+        for (Packet p : packets) {
+            size += p.size();
+        }
+        return size;
+    }
+
+    private void clearLocked() {
+        queue.clear();
+        queuedBytes = 0;
+    }
+
+    /** Bytes queued and not handed to the connection yet (for tests). */
+    synchronized long queuedBytes() {
+        return queuedBytes;
     }
 
     /** Sends what is queued, then closes the connection with {@code code}. */
@@ -92,7 +119,7 @@ final class WsWriter {
     void closeNow(int code) {
         synchronized (this) {
             closing = true;
-            queue.clear();
+            clearLocked();
         }
         connection.close(code, "");
     }
@@ -102,6 +129,9 @@ final class WsWriter {
             Packet packet;
             synchronized (this) {
                 packet = queue.poll();
+                if (packet != null) {
+                    queuedBytes -= packet.size();
+                }
                 if (packet == null || failed) {
                     writing = false;
                     if (closing) {
@@ -116,7 +146,7 @@ final class WsWriter {
                     synchronized (this) {
                         failed = true;
                         writing = false;
-                        queue.clear();
+                        clearLocked();
                     }
                     onFailure.accept(failure);
                     return;

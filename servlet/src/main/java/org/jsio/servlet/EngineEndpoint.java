@@ -26,8 +26,15 @@ import org.slf4j.LoggerFactory;
  * small frame buffers per connection and a message over the engine's limit is refused with close
  * code 1009 as soon as it grows past it. It feeds whole text and binary messages to the engine,
  * and gives the engine a
- * {@link WebSocketConnection} that sends through the session's asynchronous remote. Idle timeouts
- * are turned off: the engine's heartbeat decides when a client is gone.
+ * {@link WebSocketConnection} that sends through the session's asynchronous remote. The engine's
+ * heartbeat decides when a client is gone; the container's idle timeout is set well beyond it
+ * ({@link WebSocketAcceptor#idleTimeoutMillis()}) only to reclaim a connection whose peer stopped
+ * reading and never took its close frame.
+ *
+ * <p>Closing never waits for the peer on the caller's thread: containers may block in
+ * {@code Session.close} until the close frame is written (Tomcat, up to its blocking send
+ * timeout, and first for a frame still on its way), so the close is done on a thread of a small
+ * on-demand pool, and bounded to 2 s on both containers.
  */
 public final class EngineEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(EngineEndpoint.class);
@@ -44,23 +51,39 @@ public final class EngineEndpoint extends Endpoint {
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         int max = acceptor.maxMessageSize();
-        session.setMaxIdleTimeout(0);
-        SessionConnection connection = new SessionConnection(session);
+        session.setMaxIdleTimeout(acceptor.idleTimeoutMillis());
+        Relay relay = new Relay();
+        SessionConnection connection = new SessionConnection(session, relay);
         this.connection = connection;
-        WebSocketListener l;
         try {
-            l = acceptor.open(connection);
+            relay.target = acceptor.open(connection);
         } catch (RuntimeException e) {
             LOG.error("WebSocket {}: the engine failed to open it", session.getId(), e);
             connection.close(CloseReason.CloseCodes.UNEXPECTED_CONDITION.getCode(), "");
             return;
         }
+        WebSocketListener l = relay;
         listener = l;
         session.addMessageHandler(String.class, new TextAssembler(l, connection, max));
         session.addMessageHandler(ByteBuffer.class, new BinaryAssembler(l, connection, max));
     }
 
     private static final int TOO_BIG = CloseReason.CloseCodes.TOO_BIG.getCode();
+    /** How long a closed connection waits for the peer's close frame before it is dropped. */
+    static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+    private static final String TOMCAT_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
+    private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    /**
+     * Where close frames are written: threads made on demand and ended after a second idle, so
+     * none is left once the connections are closed.
+     */
+    private static final java.util.concurrent.ExecutorService CLOSERS = new java.util.concurrent.ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 1, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "socketio-ws-close");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Joins text fragments; more than {@code max} characters is more than {@code max} UTF-8 bytes. */
     private static final class TextAssembler implements MessageHandler.Partial<String> {
@@ -91,7 +114,7 @@ public final class EngineEndpoint extends Endpoint {
             if (parts.length() + part.length() > max) {
                 refused = true;
                 parts = null;
-                connection.close(TOO_BIG, "message too big");
+                connection.closeSession(TOO_BIG, "message too big");
                 return;
             }
             parts.append(part);
@@ -126,7 +149,7 @@ public final class EngineEndpoint extends Endpoint {
             if (size > max) {
                 refused = true;
                 parts = null;
-                connection.close(TOO_BIG, "message too big");
+                connection.closeSession(TOO_BIG, "message too big");
                 return;
             }
             byte[] bytes = new byte[part.remaining()];
@@ -159,6 +182,9 @@ public final class EngineEndpoint extends Endpoint {
         if (l != null && closed.compareAndSet(false, true)) {
             l.onClose(closeReason.getCloseCode().getCode(), closeReason.getReasonPhrase());
         }
+        if (c != null) {
+            c.relay.target = null;
+        }
     }
 
     @Override
@@ -168,6 +194,47 @@ public final class EngineEndpoint extends Endpoint {
             l.onError(error);
         } else {
             LOG.debug("WebSocket {}: {}", session.getId(), error.toString());
+        }
+    }
+
+    /**
+     * Passes the container's callbacks on to the engine until the connection is closed. Then it
+     * lets go of the engine's session: a container that keeps a closed session around (Tomcat
+     * does, for some peers that reset the connection) keeps only this empty relay.
+     */
+    private static final class Relay implements WebSocketListener {
+        volatile WebSocketListener target;
+
+        @Override
+        public void onText(String text) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onText(text);
+            }
+        }
+
+        @Override
+        public void onBinary(byte[] data) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onBinary(data);
+            }
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onClose(code, reason);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            WebSocketListener t = target;
+            if (t != null) {
+                t.onError(error);
+            }
         }
     }
 
@@ -188,10 +255,12 @@ public final class EngineEndpoint extends Endpoint {
     /** The engine's view of one session; sends are never concurrent (the engine waits for each). */
     private static final class SessionConnection implements WebSocketConnection {
         private final Session session;
+        private final Relay relay;
         private final AtomicBoolean closing = new AtomicBoolean();
 
-        SessionConnection(Session session) {
+        SessionConnection(Session session, Relay relay) {
             this.session = session;
+            this.relay = relay;
         }
 
         @Override
@@ -227,13 +296,39 @@ public final class EngineEndpoint extends Endpoint {
             return t != null ? t : new IOException("WebSocket send failed");
         }
 
+        /** The engine closes the connection: it wants no more callbacks for it. */
         @Override
         public void close(int code, String reason) {
+            relay.target = null;
+            closeSession(code, reason);
+        }
+
+        /** Closes the connection; the engine still hears of it (through the container's onClose). */
+        void closeSession(int code, String reason) {
             if (!closing.compareAndSet(false, true)) {
                 return;
             }
+            CloseReason why = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason);
+            // Containers write the close frame with a blocking write (Tomcat waits up to its
+            // send timeout, and first for a frame still on its way): to a peer that stopped
+            // reading that can take seconds, so it is never done on the caller's thread, which
+            // may be the scheduler, a broadcaster or another client's lane.
             try {
-                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason));
+                CLOSERS.execute(() -> closeSession(why));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                closeSession(why);
+            }
+        }
+
+        private void closeSession(CloseReason why) {
+            try {
+                // A peer that never answers the close frame (the official Java client does not)
+                // is dropped after a while, as the reference server's ws library does: Jetty
+                // through the idle timeout, Tomcat through its session close timeout.
+                session.setMaxIdleTimeout(CLOSE_TIMEOUT_MILLIS);
+                session.getUserProperties().put(TOMCAT_CLOSE_TIMEOUT, CLOSE_TIMEOUT_MILLIS);
+                session.getUserProperties().put(TOMCAT_SEND_TIMEOUT, CLOSE_TIMEOUT_MILLIS);
+                session.close(why);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("WebSocket {}: close failed: {}", session.getId(), e.toString());
             }

@@ -3,6 +3,8 @@ package org.jsio.servlet;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
@@ -13,6 +15,7 @@ import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
@@ -35,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * One servlet request/response pair seen as an engine {@link HttpExchange}.
  *
  * <p>Request data is read without touching the request parameters (which would consume a POST
- * body). A response given while the exchange is held with {@link #suspend} is written with
- * non-blocking output, so the engine thread that answers a long-poll never waits for a slow
- * client.
+ * body). A response given while the exchange is held with {@link #suspend} is written on a
+ * container thread ({@code AsyncContext.start}), large ones with non-blocking output, so the engine
+ * thread that answers a long-poll never waits for a slow client.
  */
 final class ServletHttpExchange implements HttpExchange {
     private static final Logger LOG = LoggerFactory.getLogger(ServletHttpExchange.class);
@@ -55,6 +58,8 @@ final class ServletHttpExchange implements HttpExchange {
     private volatile String label;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile AsyncContext async;
+    /** Set when the response must be written on the calling thread (inside an async timeout). */
+    private volatile boolean answerInline;
     private Map<String, List<String>> query;
     private Map<String, List<String>> headers;
     private Map<String, String> cookies;
@@ -223,6 +228,133 @@ final class ServletHttpExchange implements HttpExchange {
     }
 
     /**
+     * Reads the body with a {@link ReadListener}: no thread waits while it trickles in. A body
+     * still incomplete after {@code timeoutMillis} fails with {@link SocketTimeoutException}; one
+     * over {@code maxBytes} is read on and dropped (up to {@link #MAX_DISCARDED_BODY} bytes) so
+     * that the client reads the answer, then fails with {@link BodyTooLargeException}.
+     */
+    @Override
+    public void readBody(int maxBytes, long timeoutMillis, BodyHandler handler) {
+        long declared = request.getContentLengthLong();
+        if (!request.isAsyncSupported() || declared > (long) maxBytes + MAX_DISCARDED_BODY) {
+            HttpExchange.super.readBody(maxBytes, timeoutMillis, handler);
+            return;
+        }
+        label();
+        AsyncContext ctx = request.startAsync(request, response);
+        ctx.setTimeout(timeoutMillis);
+        async = ctx;
+        AtomicBoolean done = new AtomicBoolean();
+        ctx.addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                if (done.compareAndSet(false, true)) {
+                    // Answered from here, on the container's thread: a timed-out exchange
+                    // must be completed before this listener returns.
+                    answerInline = true;
+                    handler.onFailure(new SocketTimeoutException(
+                            "request body not received within " + timeoutMillis + " ms"));
+                }
+                completeQuietly(ctx);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                if (done.compareAndSet(false, true)) {
+                    answerInline = true;
+                    Throwable t = event.getThrowable();
+                    handler.onFailure(t instanceof IOException ? (IOException) t
+                            : new IOException("request body not read", t));
+                }
+                completeQuietly(ctx);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        ServletInputStream in;
+        try {
+            in = request.getInputStream();
+        } catch (IOException | IllegalStateException e) {
+            if (done.compareAndSet(false, true)) {
+                handler.onFailure(e instanceof IOException ? (IOException) e : new IOException(e));
+            }
+            return;
+        }
+        int initial = (int) Math.min(declared >= 0 ? declared + 1 : INITIAL_BODY_BUFFER, INITIAL_BODY_BUFFER);
+        in.setReadListener(new ReadListener() {
+            private byte[] buf = new byte[Math.max(initial, 16)];
+            private int size;
+            private long discarded;
+            private boolean over = declared > maxBytes;
+
+            @Override
+            public void onDataAvailable() throws IOException {
+                while (in.isReady() && !in.isFinished()) {
+                    if (over) {
+                        int n = in.read(SCRATCH.get());
+                        if (n < 0) {
+                            return;
+                        }
+                        discarded += n;
+                        if (discarded > MAX_DISCARDED_BODY) {
+                            // too much to drain: answer now; the container closes the connection
+                            finish(null, new BodyTooLargeException(maxBytes));
+                            return;
+                        }
+                        continue;
+                    }
+                    if (size == buf.length) {
+                        int next = (int) Math.min((long) buf.length * 2, (long) maxBytes + 1);
+                        buf = Arrays.copyOf(buf, next);
+                    }
+                    int n = in.read(buf, size, buf.length - size);
+                    if (n < 0) {
+                        return;
+                    }
+                    size += n;
+                    if (size > maxBytes) {
+                        over = true;
+                        buf = null;
+                    }
+                }
+            }
+
+            @Override
+            public void onAllDataRead() {
+                if (over) {
+                    finish(null, new BodyTooLargeException(maxBytes));
+                } else {
+                    finish(size == buf.length ? buf : Arrays.copyOf(buf, size), null);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                finish(null, t instanceof IOException ? (IOException) t : new IOException("request body not read", t));
+            }
+
+            private void finish(byte[] body, IOException failure) {
+                if (!done.compareAndSet(false, true)) {
+                    return;
+                }
+                if (failure != null) {
+                    handler.onFailure(failure);
+                } else {
+                    handler.onBody(body);
+                }
+            }
+        });
+    }
+
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
+
+    /**
      * Reads and drops the rest of an oversized body (up to {@link #MAX_DISCARDED_BODY} bytes) so
      * that the client, still sending, reads the 413 instead of a reset connection; as the
      * reference server does. A larger body is left to the container, which closes the connection.
@@ -256,7 +388,28 @@ final class ServletHttpExchange implements HttpExchange {
         }
         byte[] data = body == null ? new byte[0] : body;
         AsyncContext ctx = async;
-        HttpServletResponse target = ctx == null ? response : (HttpServletResponse) ctx.getResponse();
+        if (ctx == null) {
+            write(null, response, status, headers, data);
+            return;
+        }
+        if (answerInline) {
+            write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data);
+            return;
+        }
+        // A held poll is answered from whatever thread produced the data: a broadcaster, another
+        // client's lane, the scheduler. The write itself is handed to a container thread, so
+        // that a client that stops reading can hold only that thread (until the container's
+        // write timeout), never one that other clients depend on.
+        try {
+            ctx.start(() -> write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data));
+        } catch (IllegalStateException e) {
+            LOG.debug("{}: response not delivered: {}", label(), e.toString());
+            completeQuietly(ctx);
+        }
+    }
+
+    private void write(AsyncContext ctx, HttpServletResponse target, int status, Map<String, String> headers,
+            byte[] data) {
         try {
             target.setStatus(status);
             headers.forEach(target::setHeader);
@@ -268,8 +421,8 @@ final class ServletHttpExchange implements HttpExchange {
             } else if (data.length <= DIRECT_WRITE_LIMIT) {
                 // A held poll is answered only while its client waits for the answer, so a small
                 // body goes straight into the socket buffer. Writing it directly also avoids
-                // registering a write listener from a non-container thread while the request's
-                // own dispatch may still be returning, which a container can mishandle.
+                // registering a write listener while the request's own dispatch may still be
+                // returning, which a container can mishandle.
                 ServletOutputStream out = target.getOutputStream();
                 out.write(data);
                 out.flush();

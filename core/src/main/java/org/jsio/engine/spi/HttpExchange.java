@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>The engine calls {@link #respond} exactly once per exchange. It may do so while
  * {@link org.jsio.engine.EngineServer#handleRequest} is still running, or later from any thread
- * after it called {@link #suspend} (a held long-polling GET), or never if it called
+ * after it called {@link #suspend} (a held long-polling GET) or
+ * {@link #readBody(int, long, BodyHandler)} (a POST body still arriving), or never if it called
  * {@link #upgrade} instead.
  */
 public interface HttpExchange {
@@ -62,9 +63,42 @@ public interface HttpExchange {
      */
     byte[] readBody(int maxBytes) throws IOException;
 
+    /** Receives a request body read by {@link #readBody(int, long, BodyHandler)}. */
+    interface BodyHandler {
+        /** The whole body arrived. */
+        void onBody(byte[] body);
+
+        /**
+         * The body could not be read: a {@link BodyTooLargeException}, a
+         * {@link java.net.SocketTimeoutException} when it did not arrive in time, or another
+         * {@link IOException}. The exchange is still to be answered with {@link #respond}.
+         */
+        void onFailure(IOException failure);
+    }
+
+    /**
+     * Reads the whole request body without holding a thread while it trickles in, refusing to
+     * buffer more than {@code maxBytes} and giving up after {@code timeoutMillis}; calls
+     * {@code handler} once, on any thread (possibly before this method returns).
+     *
+     * <p>The default reads with {@link #readBody(int)} on the calling thread; adapters that can
+     * read asynchronously (the servlet adapter does) override it.
+     */
+    default void readBody(int maxBytes, long timeoutMillis, BodyHandler handler) {
+        byte[] body;
+        try {
+            body = readBody(maxBytes);
+        } catch (IOException e) {
+            handler.onFailure(e);
+            return;
+        }
+        handler.onBody(body);
+    }
+
     /**
      * Sends the response and ends the exchange. Called once; safe from any thread after
-     * {@link #suspend}. Implementations never throw: a client that went away is ignored.
+     * {@link #suspend} or an asynchronous body read. Implementations never throw: a client that
+     * went away is ignored.
      *
      * @param headers response headers (names as written); {@code Content-Length} is set by the adapter
      */
