@@ -17,7 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
@@ -26,6 +26,7 @@ import org.jsio.engine.spi.HttpExchange;
 import org.jsio.engine.spi.WebSocketAcceptor;
 import org.jsio.engine.spi.WebSocketConnection;
 import org.jsio.engine.spi.WebSocketListener;
+import org.jsio.internal.OwnedThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,8 @@ public final class EngineServer implements AutoCloseable {
     private final EngineOptions options;
     private final EngineHandler handler;
     private final ScheduledExecutorService scheduler;
+    private final OwnedThreads schedulerThread =
+            new OwnedThreads("engineio-scheduler-" + SCHEDULER_IDS.incrementAndGet() + "-");
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** How soon a poll made during an upgrade is released (the reference server checks every 100 ms). */
@@ -78,18 +81,9 @@ public final class EngineServer implements AutoCloseable {
     public EngineServer(EngineOptions options, EngineHandler handler) {
         this.options = Objects.requireNonNull(options, "options");
         this.handler = Objects.requireNonNull(handler, "handler");
-        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemonThreads(
-                "engineio-scheduler-" + SCHEDULER_IDS.incrementAndGet()));
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, schedulerThread);
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = s;
-    }
-
-    private static ThreadFactory daemonThreads(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** The settings this server was built with. */
@@ -147,6 +141,7 @@ public final class EngineServer implements AutoCloseable {
         }
         sessions.clear();
         scheduler.shutdownNow();
+        schedulerThread.shutdownAndJoin(scheduler, 5, TimeUnit.SECONDS);
     }
 
     /**

@@ -19,6 +19,7 @@ import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
 import org.jsio.engine.EngineSocket;
 import org.jsio.engine.Packet;
+import org.jsio.internal.OwnedThreads;
 import org.jsio.json.GsonJsonMapper;
 import org.jsio.json.JsonMapper;
 import org.jsio.manager.Emit;
@@ -54,6 +55,8 @@ public final class SocketIoServer implements AutoCloseable {
     private final PacketCodec codec;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    /** The owned executor's threads before Java 21 (virtual threads after), joined at close. */
+    private OwnedThreads platformThreads;
     private final int laneCapacity;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final List<ConnectMiddleware> middleware = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -97,7 +100,7 @@ public final class SocketIoServer implements AutoCloseable {
         return builder().build();
     }
 
-    private static ExecutorService defaultExecutor() {
+    private ExecutorService defaultExecutor() {
         int id = EXECUTOR_IDS.incrementAndGet();
         try {
             java.lang.reflect.Method m = Executors.class.getMethod("newThreadPerTaskExecutor",
@@ -111,13 +114,9 @@ public final class SocketIoServer implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             // Java 17: platform threads. Lanes bound each client's backlog; handlers that block
             // (call()) hold a thread, so the pool is generous.
-            AtomicInteger n = new AtomicInteger();
             int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
-            return Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "socketio-handler-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            platformThreads = new OwnedThreads("socketio-handler-" + id + "-");
+            return Executors.newFixedThreadPool(threads, platformThreads);
         }
     }
 
@@ -429,7 +428,9 @@ public final class SocketIoServer implements AutoCloseable {
         for (java.util.concurrent.Future<?> task : List.copyOf(backgroundTasks)) {
             task.cancel(true);
         }
-        if (ownedExecutor != null) {
+        if (ownedExecutor != null && platformThreads != null) {
+            platformThreads.shutdownAndJoin(ownedExecutor, 10, TimeUnit.SECONDS);
+        } else if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
                 if (!ownedExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
