@@ -98,6 +98,11 @@ public final class BenchServer implements AutoCloseable {
         return broadcasts.get();
     }
 
+    /** Clients connected to the default namespace so far (Socket.IO servers only). */
+    public int connections() {
+        return (int) connections.get();
+    }
+
     /** Closes the Socket.IO server (if any), then the container. */
     @Override
     public void close() {
