@@ -1,15 +1,8 @@
 package org.jsio.bench;
 
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,7 +52,7 @@ abstract class BenchClient {
     /** Ends the session without waiting. */
     abstract void close();
 
-    void closedBy(String why) {
+    synchronized void closedBy(String why) {
         if (!closed) {
             closed = true;
             ready.completeExceptionally(new IllegalStateException("closed before ready: " + why));
@@ -108,38 +101,28 @@ abstract class BenchClient {
         return m.group(1);
     }
 
-    /** A WebSocket whose sends are serialised (the JDK refuses a send while one is pending). */
-    abstract static class Ws extends BenchClient implements WebSocket.Listener {
-        private final HttpClient http;
+    /** A WebSocket client on a {@link WsLoop}. */
+    abstract static class Ws extends BenchClient implements WsLoop.Handler {
+        private final WsLoop loop;
         private final URI uri;
-        private final ArrayDeque<String> queue = new ArrayDeque<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
-        private boolean sending;
+        private volatile WsLoop.Conn conn;
 
-        Ws(int index, Listener listener, HttpClient http, URI uri) {
+        Ws(int index, Listener listener, WsLoop loop, URI uri) {
             super(index, listener);
-            this.http = http;
+            this.loop = loop;
             this.uri = uri;
         }
 
         @Override
         CompletableFuture<Void> connect() {
-            http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30)).buildAsync(uri, this)
-                    .whenComplete((w, e) -> {
-                        if (e != null) {
-                            closedBy("connect failed: " + e);
-                        }
-                    });
+            conn = loop.connect(uri.getHost(), uri.getPort(), uri.getRawPath()
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), this);
             return ready;
         }
 
         @Override
-        public void onOpen(WebSocket webSocket) {
-            synchronized (this) {
-                ws = webSocket;
-            }
-            webSocket.request(1);
+        public void onOpen(WsLoop.Conn c) {
+            conn = c; // connect() may not have returned yet
             opened();
         }
 
@@ -147,85 +130,35 @@ abstract class BenchClient {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (!last || partial.length() > 0) {
-                partial.append(data);
-                if (last) {
-                    String whole = partial.toString();
-                    partial.setLength(0);
-                    onFrame(whole);
-                }
-            } else {
-                onFrame(data.toString());
-            }
-            webSocket.request(1);
-            return null;
+        public void onText(WsLoop.Conn c, String text) {
+            onFrame(text);
         }
 
         @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closedBy("WebSocket closed " + statusCode + " " + reason);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closedBy("WebSocket error " + error);
+        public void onClosed(WsLoop.Conn c, String why) {
+            closedBy(why);
         }
 
         abstract void onFrame(String text);
 
         final void sendFrame(String text) {
-            WebSocket w;
-            synchronized (this) {
-                if (sending) {
-                    queue.add(text);
-                    return;
-                }
-                sending = true;
-                w = ws;
-            }
-            write(w, text);
-        }
-
-        private void write(WebSocket w, String text) {
-            w.sendText(text, true).whenComplete((x, e) -> {
-                String next;
-                synchronized (this) {
-                    next = e == null ? queue.poll() : null;
-                    if (next == null) {
-                        sending = false;
-                        queue.clear();
-                        return;
-                    }
-                }
-                write(w, next);
-            });
+            conn.sendText(text);
         }
 
         @Override
         void close() {
             closed = true;
-            WebSocket w;
-            synchronized (this) {
-                w = ws;
-            }
-            if (w != null) {
-                w.abort();
+            WsLoop.Conn c = conn;
+            if (c != null) {
+                c.close();
             }
         }
     }
 
     /** Socket.IO over an Engine.IO WebSocket session (no polling first, like {@code transports: ["websocket"]}). */
     static final class SioWebSocket extends Ws {
-        SioWebSocket(int index, Listener listener, HttpClient http, String baseUrl) {
-            super(index, listener, http, URI.create(baseUrl.replaceFirst("^http", "ws")
+        SioWebSocket(int index, Listener listener, WsLoop loop, String baseUrl) {
+            super(index, listener, loop, URI.create(baseUrl.replaceFirst("^http", "ws")
                     + "/socket.io/?EIO=4&transport=websocket"));
         }
 
@@ -247,8 +180,8 @@ abstract class BenchClient {
 
     /** The raw text protocol of {@link RawServer}: no handshake, no framing. */
     static final class Raw extends Ws {
-        Raw(int index, Listener listener, HttpClient http, String baseUrl) {
-            super(index, listener, http, URI.create(baseUrl.replaceFirst("^http", "ws") + "/raw/"));
+        Raw(int index, Listener listener, WsLoop loop, String baseUrl) {
+            super(index, listener, loop, URI.create(baseUrl.replaceFirst("^http", "ws") + "/raw/"));
         }
 
         @Override
@@ -268,124 +201,108 @@ abstract class BenchClient {
     }
 
     /**
-     * Socket.IO over Engine.IO HTTP long-polling: one GET always outstanding, one POST at a time
-     * carrying everything queued since the last one.
+     * Socket.IO over Engine.IO HTTP long-polling: a thread holding one GET outstanding at a time
+     * (it also runs this client's callbacks), and a thread sending one POST at a time with
+     * everything queued since the last one, each on a kept-alive connection of its own.
      */
     static final class SioPolling extends BenchClient {
         /** HTTP requests made by all polling clients of this process. */
         static final java.util.concurrent.atomic.LongAdder REQUESTS = new java.util.concurrent.atomic.LongAdder();
-        private final HttpClient http;
-        private final String base;
-        private final ArrayDeque<String> queue = new ArrayDeque<>();
-        private volatile String url;
-        private boolean posting;
 
-        SioPolling(int index, Listener listener, HttpClient http, String baseUrl) {
+        private final String path = "/socket.io/?EIO=4&transport=polling";
+        private final HttpConn getConn;
+        private final HttpConn postConn;
+        private final java.util.concurrent.LinkedBlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        private volatile String url;
+
+        SioPolling(int index, Listener listener, String baseUrl) {
             super(index, listener);
-            this.http = http;
-            this.base = baseUrl + "/socket.io/?EIO=4&transport=polling";
+            URI u = URI.create(baseUrl);
+            getConn = new HttpConn(u.getHost(), u.getPort());
+            postConn = new HttpConn(u.getHost(), u.getPort());
         }
 
         @Override
         CompletableFuture<Void> connect() {
-            http.sendAsync(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30)).build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((r, e) -> {
-                        if (e != null || r.statusCode() != 200) {
-                            closedBy("handshake failed: " + (e != null ? e : r.statusCode() + " " + r.body()));
-                            return;
-                        }
-                        try {
-                            String open = r.body().split(String.valueOf(RECORD_SEPARATOR))[0];
-                            url = base + "&sid=" + sid(open);
-                        } catch (RuntimeException x) {
-                            closedBy(x.getMessage());
-                            return;
-                        }
-                        post("40");
-                        poll();
-                    });
+            Thread t = new Thread(this::pollLoop, "polling-get-" + index);
+            t.setDaemon(true);
+            t.start();
             return ready;
         }
 
-        private void poll() {
-            if (closed) {
-                return;
+        private void pollLoop() {
+            try {
+                REQUESTS.increment();
+                HttpConn.Response open = getConn.exchange("GET", path, null);
+                if (open.status() != 200) {
+                    closedBy("handshake failed: " + open.status() + " " + open.body());
+                    return;
+                }
+                url = path + "&sid=" + sid(open.body().split(String.valueOf(RECORD_SEPARATOR))[0]);
+                Thread posts = new Thread(this::postLoop, "polling-post-" + index);
+                posts.setDaemon(true);
+                posts.start();
+                queue.add("40");
+                while (!closed) {
+                    REQUESTS.increment();
+                    HttpConn.Response r = getConn.exchange("GET", url, null);
+                    if (r.status() != 200) {
+                        closedBy("poll failed: " + r.status() + " " + r.body());
+                        return;
+                    }
+                    String body = r.body();
+                    int start = 0;
+                    while (start <= body.length()) {
+                        int end = body.indexOf(RECORD_SEPARATOR, start);
+                        if (end < 0) {
+                            end = body.length();
+                        }
+                        onEnginePacket(body.substring(start, end), queue::add);
+                        start = end + 1;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                closedBy("poll failed: " + e);
             }
-            REQUESTS.increment();
-            http.sendAsync(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((r, e) -> {
-                        if (e != null || r.statusCode() != 200) {
-                            closedBy("poll failed: " + (e != null ? e : r.statusCode() + " " + r.body()));
-                            return;
-                        }
-                        String body = r.body();
-                        int start = 0;
-                        while (start <= body.length()) {
-                            int end = body.indexOf(RECORD_SEPARATOR, start);
-                            if (end < 0) {
-                                end = body.length();
-                            }
-                            onEnginePacket(body.substring(start, end), this::post);
-                            start = end + 1;
-                        }
-                        poll();
-                    });
+        }
+
+        private void postLoop() {
+            try {
+                StringBuilder b = new StringBuilder();
+                while (!closed) {
+                    String first = queue.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    b.setLength(0);
+                    b.append(first);
+                    for (String p; (p = queue.poll()) != null; ) {
+                        b.append(RECORD_SEPARATOR).append(p);
+                    }
+                    REQUESTS.increment();
+                    HttpConn.Response r = postConn.exchange("POST", url, b.toString());
+                    if (r.status() != 200) {
+                        closedBy("post failed: " + r.status() + " " + r.body());
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                closedBy("post failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
         void send(String message) {
-            post("4" + message);
-        }
-
-        private void post(String packet) {
-            String payload;
-            synchronized (this) {
-                if (posting) {
-                    queue.add(packet);
-                    return;
-                }
-                posting = true;
-                payload = packet;
-            }
-            write(payload);
-        }
-
-        private void write(String payload) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "text/plain;charset=UTF-8")
-                    .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-            REQUESTS.increment();
-            http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-                if (e != null || r.statusCode() != 200) {
-                    closedBy("post failed: " + (e != null ? e : r.statusCode() + " " + r.body()));
-                }
-                String next;
-                synchronized (this) {
-                    if (queue.isEmpty() || closed) {
-                        queue.clear();
-                        posting = false;
-                        return;
-                    }
-                    StringBuilder b = new StringBuilder();
-                    for (String p; (p = queue.poll()) != null; ) {
-                        if (b.length() > 0) {
-                            b.append(RECORD_SEPARATOR);
-                        }
-                        b.append(p);
-                    }
-                    next = b.toString();
-                }
-                write(next);
-            });
+            queue.add("4" + message);
         }
 
         @Override
         void close() {
-            if (!closed && url != null) {
-                post("1");
-            }
             closed = true;
+            getConn.close();
+            postConn.close();
         }
     }
 }

@@ -5,14 +5,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,7 +40,7 @@ import java.util.function.Consumer;
  * <p>From the command line (the harness runs it in a process of its own):
  * {@code LoadGenerator --target http://127.0.0.1:PORT --transport websocket|polling|raw --scenario
  * echo|bcast|connect [--clients N] [--warmup S] [--duration S] [--rate N] [--window N] [--hold S]
- * [--checkpoints N,N] [--concurrency N] [--payload TEXT] [--interactive]}. It prints
+ * [--checkpoints N,N] [--concurrency N] [--payload TEXT] [--io-threads N] [--interactive]}. It prints
  * {@code phase measure} and {@code phase end} around the measured interval,
  * {@code phase connected N} at checkpoints (and with {@code --interactive} waits for a line on
  * standard input before going on), and finally {@code result {JSON}}.
@@ -74,6 +71,8 @@ public final class LoadGenerator {
         public List<Integer> checkpoints = new ArrayList<>();
         /** connect: handshakes in flight at once. */
         public int concurrency = 200;
+        /** WebSocket event loop threads (each serves a share of the clients). */
+        public int ioThreads = 1;
         /** echo: the string argument sent and expected back. */
         public String payload = "hello";
         /** Called with each phase line ({@code measure}, {@code end}, {@code connected N}). */
@@ -84,8 +83,7 @@ public final class LoadGenerator {
 
     private final Config config;
     private final boolean sio;
-    private final ExecutorService pool;
-    private final HttpClient http;
+    private final List<WsLoop> loops = new ArrayList<>();
     private final List<BenchClient> clients = new ArrayList<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -100,14 +98,13 @@ public final class LoadGenerator {
     private LoadGenerator(Config config) {
         this.config = config;
         this.sio = !"raw".equals(config.transport);
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "generator");
-            t.setDaemon(true);
-            return t;
-        });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(pool)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+        for (int i = 0; i < Math.max(1, config.ioThreads); i++) {
+            try {
+                loops.add(new WsLoop("generator-io-" + i));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** Runs {@code config} to its end and returns what was measured (a JSON-friendly map). */
@@ -146,11 +143,11 @@ public final class LoadGenerator {
         };
         switch (config.transport) {
             case "websocket":
-                return new BenchClient.SioWebSocket(index, counting, http, config.target);
+                return new BenchClient.SioWebSocket(index, counting, loops.get(index % loops.size()), config.target);
             case "polling":
-                return new BenchClient.SioPolling(index, counting, http, config.target);
+                return new BenchClient.SioPolling(index, counting, config.target);
             case "raw":
-                return new BenchClient.Raw(index, counting, http, config.target);
+                return new BenchClient.Raw(index, counting, loops.get(index % loops.size()), config.target);
             default:
                 throw new IllegalArgumentException("unknown transport " + config.transport);
         }
@@ -430,7 +427,7 @@ public final class LoadGenerator {
                 // closing is best effort
             }
         }
-        pool.shutdown();
+        loops.forEach(WsLoop::close);
     }
 
     /** Command line entry point; see the class comment. */
@@ -460,6 +457,7 @@ public final class LoadGenerator {
                     case "--hold" -> c.hold = Double.parseDouble(v);
                     case "--concurrency" -> c.concurrency = Integer.parseInt(v);
                     case "--payload" -> c.payload = v;
+                    case "--io-threads" -> c.ioThreads = Integer.parseInt(v);
                     case "--checkpoints" -> {
                         for (String s : v.split(",")) {
                             c.checkpoints.add(Integer.parseInt(s.trim()));
@@ -502,6 +500,6 @@ public final class LoadGenerator {
         out.println("usage: LoadGenerator --target http://127.0.0.1:PORT --transport websocket|polling|raw");
         out.println("         --scenario echo|bcast|connect [--clients N] [--warmup S] [--duration S]");
         out.println("         [--rate N] [--window N] [--hold S] [--checkpoints N,N] [--concurrency N]");
-        out.println("         [--payload TEXT] [--interactive]");
+        out.println("         [--payload TEXT] [--io-threads N] [--interactive]");
     }
 }
