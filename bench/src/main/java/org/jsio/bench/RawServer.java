@@ -115,6 +115,7 @@ public final class RawServer extends HttpServlet {
             synchronized (this) {
                 session = s;
             }
+            s.setMaxIdleTimeout(0); // no heartbeats here: idle clients stay, as they do on the Socket.IO servers
             server.connections.incrementAndGet();
             server.peers.add(this);
             s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> server.onText(this, text));

@@ -98,7 +98,10 @@ final class Report {
                 cell(b, ok, heap, "%.2f");
                 cell(b, ok, rssEnd, "%.0f");
                 b.append(" | ");
-                for (Bench.Measurement m : ok) {
+                if (e.getKey().startsWith("raw-")) {
+                    b.append("no heartbeats");
+                }
+                for (Bench.Measurement m : ok.stream().filter(x -> !e.getKey().startsWith("raw-")).toList()) {
                     b.append(String.format(Locale.ROOT, "%.0f/%.0f ", Bench.num(m.generator.get("clientsPinged")),
                             Bench.num(m.generator.get("clientsReady"))));
                 }
