@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * <p>{@code Bench [--root DIR] [--servers jetty,tomcat,node,raw-jetty,raw-tomcat]
  * [--scenarios echo-ws,echo-polling,bcast-max,bcast-rate,connect-5k,connect-20k] [--warmup S]
  * [--duration S] [--repeats N] [--hold S] [--out FILE] [--server-jvm-opts "..."]
- * [--generator-jvm-opts "..."]}
+ * [--generator-jvm-opts "..."] [--jfr DIR]}; {@code --jfr} records a Flight Recorder profile of
+ * each Java server into DIR (read it with {@link JfrHotMethods}).
  */
 public final class Bench {
     /** Every server the harness knows, in the default order. */
@@ -63,6 +64,7 @@ public final class Bench {
         List<String> serverJvmOpts = List.of("-Xmx2g");
         List<String> generatorJvmOpts = List.of("-Xmx3g");
         String classPath = System.getProperty("java.class.path");
+        Path jfrDir;
         String commandLine = "";
     }
 
@@ -216,7 +218,7 @@ public final class Bench {
         Process generator = null;
         String tag = scenario + "-" + server + "-" + System.nanoTime();
         try {
-            serverProcess = startServer(server, logDir.resolve(tag + "-server.log").toFile());
+            serverProcess = startServer(server, logDir.resolve(tag + "-server.log").toFile(), tag);
             int port = awaitListening(serverProcess);
             long pid = serverProcess.pid();
             boolean jvm = !"node".equals(server);
@@ -310,7 +312,7 @@ public final class Bench {
     }
 
     /** Starts {@code server} on a free port; its standard error goes to {@code log}. */
-    Process startServer(String server, File logFile) throws IOException {
+    Process startServer(String server, File logFile, String tag) throws IOException {
         List<String> cmd;
         if ("node".equals(server)) {
             Path script = options.root.resolve("bench/node/server.js");
@@ -319,7 +321,14 @@ public final class Bench {
             }
             cmd = List.of("node", script.toString(), "0");
         } else {
-            cmd = new ArrayList<>(javaCommand(options.serverJvmOpts));
+            List<String> jvmOpts = new ArrayList<>(options.serverJvmOpts);
+            if (options.jfrDir != null) {
+                // a CPU profile of the measured interval and the warm-up, written when the server stops
+                Files.createDirectories(options.jfrDir);
+                jvmOpts.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                        + options.jfrDir.resolve(tag + ".jfr"));
+            }
+            cmd = new ArrayList<>(javaCommand(jvmOpts));
             cmd.add(BenchServer.class.getName());
             cmd.add(server);
             cmd.add("0");
@@ -414,6 +423,7 @@ public final class Bench {
                 case "--out" -> o.out = Path.of(v).toAbsolutePath();
                 case "--server-jvm-opts" -> o.serverJvmOpts = Arrays.asList(v.trim().split("\\s+"));
                 case "--generator-jvm-opts" -> o.generatorJvmOpts = Arrays.asList(v.trim().split("\\s+"));
+                case "--jfr" -> o.jfrDir = Path.of(v).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown flag " + a);
             }
         }
@@ -448,7 +458,7 @@ public final class Bench {
             System.err.println("usage: Bench [--servers " + String.join(",", ALL_SERVERS) + "]");
             System.err.println("             [--scenarios " + String.join(",", ALL_SCENARIOS) + "]");
             System.err.println("             [--warmup S] [--duration S] [--repeats N] [--hold S] [--bcast-rate N]");
-            System.err.println("             [--out FILE.md] [--server-jvm-opts \"...\"] [--generator-jvm-opts \"...\"]");
+            System.err.println("             [--out FILE.md] [--server-jvm-opts \"...\"] [--generator-jvm-opts \"...\"] [--jfr DIR]");
             System.exit(2);
             return;
         }

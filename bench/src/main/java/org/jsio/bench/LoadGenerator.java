@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  *   <li>{@code connect}: opens the clients ({@code concurrency} handshakes at a time), pausing at
  *       each checkpoint so that the server's memory can be read, then holds them idle for
  *       {@code hold} seconds answering heartbeats; connections/s, pings answered, disconnects.
+ *       When a whole window of handshakes goes unanswered ({@code concurrency} clients, each
+ *       given 30 s) it stops connecting and reports how many clients it has.
  * </ul>
  *
  * <p>From the command line (the harness runs it in a process of its own):
@@ -73,6 +75,8 @@ public final class LoadGenerator {
         public int concurrency = 200;
         /** WebSocket event loop threads (each serves a share of the clients). */
         public int ioThreads = 1;
+        /** Seconds a client may take to connect before it counts as failed. */
+        public int connectTimeoutSeconds = 30;
         /** echo: the string argument sent and expected back. */
         public String payload = "hello";
         /** Called with each phase line ({@code measure}, {@code end}, {@code connected N}). */
@@ -90,6 +94,7 @@ public final class LoadGenerator {
     private final LongAdder errors = new LongAdder();
     private final AtomicLong disconnects = new AtomicLong();
     private final AtomicInteger readyClients = new AtomicInteger();
+    private final AtomicInteger timeouts = new AtomicInteger();
     private final AtomicLong broadcastsSent = new AtomicLong();
     private volatile boolean recording;
     private volatile boolean stopping;
@@ -164,14 +169,24 @@ public final class LoadGenerator {
     private int connectAll(int n, BenchClient.Listener listener) throws InterruptedException {
         Semaphore slots = new Semaphore(config.concurrency);
         for (int i = clients.size(); i < n; i++) {
+            if (timeouts.get() >= config.concurrency) {
+                // a whole window of handshakes went unanswered: the server takes no more clients
+                break;
+            }
             BenchClient c = newClient(i, listener);
             clients.add(c);
             slots.acquire();
-            c.connect().whenComplete((x, e) -> {
+            c.connect().orTimeout(config.connectTimeoutSeconds, TimeUnit.SECONDS).whenComplete((x, e) -> {
                 if (e == null) {
                     readyClients.incrementAndGet();
                 } else {
-                    error("connect: " + e.getMessage());
+                    if (e instanceof java.util.concurrent.TimeoutException) {
+                        timeouts.incrementAndGet();
+                        error("connect: no answer within " + config.connectTimeoutSeconds + " s");
+                    } else {
+                        error("connect: " + e.getMessage());
+                    }
+                    c.close();
                 }
                 slots.release();
             });

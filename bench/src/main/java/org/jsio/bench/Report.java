@@ -98,12 +98,22 @@ final class Report {
                 cell(b, ok, heap, "%.2f");
                 cell(b, ok, rssEnd, "%.0f");
                 b.append(" | ");
+                boolean held = !ok.isEmpty() && Bench.num(ok.get(0).generator.get("holdSeconds")) >= 1;
                 if (e.getKey().startsWith("raw-")) {
                     b.append("no heartbeats");
+                } else if (!held) {
+                    b.append("not held");
                 }
-                for (Bench.Measurement m : ok.stream().filter(x -> !e.getKey().startsWith("raw-")).toList()) {
+                for (Bench.Measurement m : held && !e.getKey().startsWith("raw-") ? ok : List.<Bench.Measurement>of()) {
                     b.append(String.format(Locale.ROOT, "%.0f/%.0f ", Bench.num(m.generator.get("clientsPinged")),
                             Bench.num(m.generator.get("clientsReady"))));
+                }
+                for (Bench.Measurement m : ok) {
+                    double asked = Bench.num(m.generator.get("clients"));
+                    double ready = Bench.num(m.generator.get("clientsReady"));
+                    if (ready < asked) {
+                        b.append(String.format(Locale.ROOT, "(only %.0f of %.0f connected) ", ready, asked));
+                    }
                 }
                 cell(b, ok, m -> Bench.num(m.generator.get("disconnectsDuringHold")), "%.0f");
                 cell(b, ok, m -> Bench.num(m.generator.get("generatorCpuPct")), "%.0f");
