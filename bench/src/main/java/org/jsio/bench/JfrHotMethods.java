@@ -45,7 +45,7 @@ public final class JfrHotMethods {
                 }
                 samples++;
                 RecordedThread t = e.getThread("sampledThread");
-                String thread = t == null || t.getJavaName() == null ? "?" : t.getJavaName().replaceAll("[-_#]?\\d+$", "").replaceAll("[-_]\\d+[-_]?", "-");
+                String thread = t == null || t.getJavaName() == null ? "?" : t.getJavaName().replaceAll("\\d+", "#");
                 threads.merge(thread, 1, Integer::sum);
                 List<RecordedFrame> frames = e.getStackTrace().getFrames();
                 if (frames.isEmpty()) {

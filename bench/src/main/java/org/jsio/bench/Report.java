@@ -100,9 +100,9 @@ final class Report {
                 b.append(" | ");
                 boolean held = !ok.isEmpty() && Bench.num(ok.get(0).generator.get("holdSeconds")) >= 1;
                 if (e.getKey().startsWith("raw-")) {
-                    b.append("no heartbeats");
+                    b.append("no heartbeats ");
                 } else if (!held) {
-                    b.append("not held");
+                    b.append("not held ");
                 }
                 for (Bench.Measurement m : held && !e.getKey().startsWith("raw-") ? ok : List.<Bench.Measurement>of()) {
                     b.append(String.format(Locale.ROOT, "%.0f/%.0f ", Bench.num(m.generator.get("clientsPinged")),
