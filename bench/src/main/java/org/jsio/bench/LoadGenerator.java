@@ -169,13 +169,14 @@ public final class LoadGenerator {
     private int connectAll(int n, BenchClient.Listener listener) throws InterruptedException {
         Semaphore slots = new Semaphore(config.concurrency);
         for (int i = clients.size(); i < n; i++) {
+            slots.acquire();
             if (timeouts.get() >= config.concurrency) {
-                // a whole window of handshakes went unanswered: the server takes no more clients
+                // a window's worth of handshakes went unanswered: the server takes no more clients
+                slots.release();
                 break;
             }
             BenchClient c = newClient(i, listener);
             clients.add(c);
-            slots.acquire();
             c.connect().orTimeout(config.connectTimeoutSeconds, TimeUnit.SECONDS).whenComplete((x, e) -> {
                 if (e == null) {
                     readyClients.incrementAndGet();
