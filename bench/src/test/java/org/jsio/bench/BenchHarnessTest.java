@@ -1,0 +1,77 @@
+package org.jsio.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A run of the harness cut to a second per server: every server type starts in its own process
+ * and answers the generator (also in its own process), and the report names each of them.
+ */
+@Timeout(300)
+class BenchHarnessTest {
+
+    @Test
+    void everyServerStartsAndAnswersInAShortRun() throws Exception {
+        NodeServer.ensureInstalled();
+        Path out = Path.of("target/bench-smoke/results.md").toAbsolutePath();
+        Files.createDirectories(out.getParent());
+        Bench.Options o = Bench.parse(new String[] {
+                "--root", "..", "--scenarios", "echo-ws,bcast-2node", "--warmup", "0.2", "--duration", "0.5",
+                "--repeats", "1", "--out", out.toString(),
+                "--server-jvm-opts", "-Xmx256m -XX:TieredStopAtLevel=1",
+                "--generator-jvm-opts", "-Xmx256m -XX:TieredStopAtLevel=1"});
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Map<String, Map<String, List<Bench.Measurement>>> results =
+                new Bench(o, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+
+        Map<String, List<Bench.Measurement>> echo = results.get("echo-ws");
+        assertEquals(Bench.ALL_SERVERS, List.copyOf(echo.keySet()));
+        for (Map.Entry<String, List<Bench.Measurement>> e : echo.entrySet()) {
+            assertEquals(1, e.getValue().size());
+            Bench.Measurement m = e.getValue().get(0);
+            assertNull(m.error, () -> e.getKey() + ": " + m.error + "\n" + progress);
+            assertTrue(m.ops() > 0, () -> e.getKey() + " answered nothing: " + m.generator);
+            assertEquals(0.0, Bench.num(m.generator.get("errors")), () -> e.getKey() + ": " + m.generator);
+            assertTrue(m.serverCpuSeconds >= 0, () -> e.getKey() + ": server CPU " + m.serverCpuSeconds);
+        }
+        assertTrue(results.get("bcast-2node").values().stream().allMatch(List::isEmpty), "bcast-2node is only a hook");
+
+        String report = Files.readString(out);
+        for (String server : Bench.ALL_SERVERS) {
+            assertTrue(report.contains("| " + server + " | "), () -> server + " missing from\n" + report);
+        }
+        assertTrue(report.contains("Redis"), report);
+        assertNotNull(Files.readString(Path.of(out.toString().replace(".md", ".json"))));
+    }
+
+    @Test
+    void optionsAreCheckedBeforeAnythingStarts() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Bench.parse(new String[] {"--servers", "jetty,undertow"}));
+        assertTrue(e.getMessage().contains("undertow"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Bench.parse(new String[] {"--repeats", "0"}));
+    }
+
+    @Test
+    void connectScenariosStayWithinTheOpenFileLimit() {
+        long hard = Bench.openFileHardLimit();
+        int n = Bench.connectClients(20_000);
+        assertTrue(n <= 20_000);
+        if (hard > 0) {
+            assertTrue(n <= hard - 400, "clients " + n + ", limit " + hard);
+        }
+    }
+}
