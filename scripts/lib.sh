@@ -3,15 +3,17 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="$root/src-test-fixtures/node"
 
-# Installs the npm packages (the official JavaScript client, playwright-core) when missing or out of date.
+# ensure_node_modules [FOLDER]: runs `npm ci` in FOLDER (default src-test-fixtures/node: the official
+# JavaScript client and playwright-core) when its packages are missing or older than its lock file.
 ensure_node_modules() {
+  local dir="${1:-$node_dir}"
   # node_modules/.package-lock.json is written by every npm install / npm ci
-  local stamp="$node_dir/node_modules/.package-lock.json"
-  if [ ! -f "$stamp" ] || [ "$node_dir/package-lock.json" -nt "$stamp" ]; then
+  local stamp="$dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
     command -v npm >/dev/null 2>&1 || { echo "npm is needed on the PATH" >&2; exit 1; }
-    echo "npm ci in src-test-fixtures/node" >&2
+    echo "npm ci in ${dir#"$root"/}" >&2
     # playwright-core drives Debian's chromium: never let it fetch a browser of its own
-    (cd "$node_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
   fi
 }
 

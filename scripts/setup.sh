@@ -56,3 +56,4 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 say "node $(node -v), npm $(npm -v 2>/dev/null)"
 
 ensure_node_modules
+ensure_node_modules "$root/bench/node"   # the Node.js reference server of the benchmarks
