@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsio.testing.ErrorOutput;
 import org.jsio.testing.RedisServer;
 import org.jsio.testing.node.NodeClient;
 import org.junit.jupiter.api.Test;
@@ -12,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Redis goes away and comes back during a run: local delivery goes on meanwhile, emits do not
  * block, and once Redis is back the listeners have subscribed again and cluster broadcasts flow,
- * with no server restarted and no client disconnected.
+ * with no server restarted and no client disconnected. The outage is logged once per manager, when
+ * it starts and when it ends, not once per message.
  */
 class RedisRestartTest {
     private static final Duration T = NodeClient.TIMEOUT;
@@ -23,9 +27,19 @@ class RedisRestartTest {
                 && token.equals(r.getAsJsonArray("args").get(0).getAsString()), T);
     }
 
+    private static int count(String text, String phrase) {
+        Matcher m = Pattern.compile(Pattern.quote(phrase)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
     @Test
     void clusterBroadcastsFlowAgainAfterARedisRestart() throws Exception {
-        try (RedisServer redis = RedisServer.start();
+        try (ErrorOutput log = new ErrorOutput();
+                RedisServer redis = RedisServer.start();
                 ClusterNode a = new ClusterNode("jetty", redis.url());
                 ClusterNode b = new ClusterNode("tomcat", redis.url());
                 NodeClient node = NodeClient.start()) {
@@ -69,6 +83,18 @@ class RedisRestartTest {
                 assertEquals(0, node.received().stream()
                         .filter(r -> "disconnect".equals(r.get("type").getAsString())).count());
                 assertEquals(0, a.manager.droppedMessages());
+
+                // two managers, one outage: each says once that it lost the channel and once that it is back
+                // (a manager logs "back" just after it has used the channel again, so wait for those lines)
+                ClusterTest.awaitCondition("both managers logged the end of the outage",
+                        () -> count(log.text(), "subscribed to channel 'socketio' again") >= 2
+                                && count(log.text(), "publishing on channel 'socketio' works again") >= 2);
+                String text = log.text();
+                assertEquals(2, count(text, "lost the subscription to channel 'socketio'"), text);
+                assertEquals(2, count(text, "subscribed to channel 'socketio' again"), text);
+                assertEquals(2, count(text, "cannot publish on channel 'socketio'"), text);
+                assertEquals(2, count(text, "publishing on channel 'socketio' works again"), text);
+                assertEquals(0, count(text, "] ERROR org.jsio."), text);
             }
         }
     }
