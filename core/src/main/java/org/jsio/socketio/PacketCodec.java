@@ -203,7 +203,7 @@ public final class PacketCodec {
         boolean hasData = i < n;
         if (hasData) {
             try {
-                data = JsonTree.parse(text.substring(i));
+                data = JsonTree.parse(text, i);
             } catch (JsonException e) {
                 throw new ProtocolException("invalid payload");
             }
