@@ -68,11 +68,9 @@ public final class Socket {
     }
 
     static void leave(Socket previous) {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // set, never remove: removing and adding the thread's entry again for every event churns
+        // its thread-local map; a null value holds nothing
+        CURRENT.set(previous);
     }
 
     /** The socket id (python-socketio's {@code sid}). */
