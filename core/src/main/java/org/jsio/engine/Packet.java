@@ -101,7 +101,8 @@ public final class Packet {
      * characters of its text form (see {@link EngineOptions#maxBufferedBytes()}).
      */
     long size() {
-        return binary != null ? binary.length : encodedText().length();
+        // the type character and the text: the length of encodedText() without building it
+        return binary != null ? binary.length : text == null ? 1 : 1 + (long) text.length();
     }
 
     /** The text form used in a WebSocket text frame: type digit and data, e.g. {@code 4hello}. */

@@ -49,7 +49,11 @@ final class WsWriter {
                 clearLocked();
                 start = false;
             } else {
-                queue.addAll(packets);
+                if (packets.size() == 1) {
+                    queue.add(packets.get(0));
+                } else {
+                    queue.addAll(packets);
+                }
                 queuedBytes += size;
                 start = !writing;
                 if (start) {

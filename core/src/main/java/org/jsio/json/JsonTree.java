@@ -1,10 +1,5 @@
 package org.jsio.json;
 
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -29,51 +24,304 @@ public final class JsonTree {
 
     /** Parses one complete JSON document. */
     public static Object parse(String json) {
-        try (JsonReader reader = new JsonReader(new StringReader(json))) {
-            reader.setStrictness(Strictness.STRICT);
-            reader.setNestingLimit(MAX_DEPTH);
-            Object value = read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new JsonException("trailing data after JSON value", null);
-            }
-            return value;
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new JsonException("invalid JSON: " + e.getMessage(), e);
-        }
+        return parse(json, 0);
     }
 
-    private static Object read(JsonReader reader) throws IOException {
-        switch (reader.peek()) {
-            case BEGIN_ARRAY: {
-                reader.beginArray();
-                List<Object> list = new ArrayList<>();
-                while (reader.hasNext()) {
-                    list.add(read(reader));
+    /**
+     * Parses one complete JSON document that makes up {@code text} from index {@code from} to its
+     * end (so that a caller need not copy a prefixed document out first).
+     */
+    public static Object parse(String text, int from) {
+        if (from < 0 || from > text.length()) {
+            throw new IndexOutOfBoundsException("from " + from + " of " + text.length());
+        }
+        Scanner scanner = new Scanner(text, from);
+        Object value = scanner.value(0);
+        scanner.skipSpace();
+        if (scanner.pos != text.length()) {
+            throw scanner.error("trailing data after JSON value");
+        }
+        return value;
+    }
+
+    /**
+     * A strict RFC 8259 reader straight from the string (what JavaScript's {@code JSON.parse}
+     * accepts, nothing more): no reader, no buffer copy, strings without escapes taken as
+     * substrings, small integers read without an intermediate string.
+     */
+    private static final class Scanner {
+        private final String s;
+        private final int end;
+        int pos;
+
+        Scanner(String s, int from) {
+            this.s = s;
+            this.end = s.length();
+            this.pos = from;
+        }
+
+        JsonException error(String what) {
+            return new JsonException("invalid JSON: " + what + " at index " + pos, null);
+        }
+
+        void skipSpace() {
+            while (pos < end) {
+                char c = s.charAt(pos);
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    return;
                 }
-                reader.endArray();
+                pos++;
+            }
+        }
+
+        Object value(int depth) {
+            skipSpace();
+            if (pos >= end) {
+                throw error("end of input where a value was expected");
+            }
+            char c = s.charAt(pos);
+            switch (c) {
+                case '[':
+                    return array(depth + 1);
+                case '{':
+                    return object(depth + 1);
+                case '"':
+                    return string();
+                case 't':
+                    literal("true");
+                    return Boolean.TRUE;
+                case 'f':
+                    literal("false");
+                    return Boolean.FALSE;
+                case 'n':
+                    literal("null");
+                    return null;
+                default:
+                    if (c == '-' || (c >= '0' && c <= '9')) {
+                        return number();
+                    }
+                    throw error("unexpected character");
+            }
+        }
+
+        private void literal(String word) {
+            if (!s.startsWith(word, pos)) {
+                throw error("unexpected character");
+            }
+            pos += word.length();
+        }
+
+        private List<Object> array(int depth) {
+            if (depth > MAX_DEPTH) {
+                throw error("nesting deeper than " + MAX_DEPTH);
+            }
+            pos++;
+            List<Object> list = new ArrayList<>();
+            skipSpace();
+            if (pos < end && s.charAt(pos) == ']') {
+                pos++;
                 return list;
             }
-            case BEGIN_OBJECT: {
-                reader.beginObject();
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (reader.hasNext()) {
-                    String name = reader.nextName();
-                    map.put(name, read(reader));
+            while (true) {
+                list.add(value(depth));
+                skipSpace();
+                if (pos >= end) {
+                    throw error("unterminated array");
                 }
-                reader.endObject();
+                char c = s.charAt(pos++);
+                if (c == ']') {
+                    return list;
+                }
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or ']'");
+                }
+            }
+        }
+
+        private Map<String, Object> object(int depth) {
+            if (depth > MAX_DEPTH) {
+                throw error("nesting deeper than " + MAX_DEPTH);
+            }
+            pos++;
+            Map<String, Object> map = new LinkedHashMap<>();
+            skipSpace();
+            if (pos < end && s.charAt(pos) == '}') {
+                pos++;
                 return map;
             }
-            case STRING:
-                return reader.nextString();
-            case NUMBER:
-                return number(reader.nextString());
-            case BOOLEAN:
-                return reader.nextBoolean();
-            case NULL:
-                reader.nextNull();
-                return null;
-            default:
-                throw new JsonException("unexpected " + reader.peek(), null);
+            while (true) {
+                skipSpace();
+                if (pos >= end || s.charAt(pos) != '"') {
+                    throw error("expected a member name");
+                }
+                String name = string();
+                skipSpace();
+                if (pos >= end || s.charAt(pos) != ':') {
+                    throw error("expected ':'");
+                }
+                pos++;
+                map.put(name, value(depth));
+                skipSpace();
+                if (pos >= end) {
+                    throw error("unterminated object");
+                }
+                char c = s.charAt(pos++);
+                if (c == '}') {
+                    return map;
+                }
+                if (c != ',') {
+                    pos--;
+                    throw error("expected ',' or '}'");
+                }
+            }
+        }
+
+        private String string() {
+            int start = ++pos;
+            while (pos < end) {
+                char c = s.charAt(pos);
+                if (c == '"') {
+                    return s.substring(start, pos++);
+                }
+                if (c == '\\') {
+                    return escapedString(start);
+                }
+                if (c < 0x20) {
+                    throw error("unescaped control character in string");
+                }
+                pos++;
+            }
+            throw error("unterminated string");
+        }
+
+        private String escapedString(int start) {
+            StringBuilder sb = new StringBuilder(pos - start + 16);
+            sb.append(s, start, pos);
+            while (pos < end) {
+                char c = s.charAt(pos++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c < 0x20) {
+                    pos--;
+                    throw error("unescaped control character in string");
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                if (pos >= end) {
+                    break;
+                }
+                char e = s.charAt(pos++);
+                switch (e) {
+                    case '"':
+                    case '\\':
+                    case '/':
+                        sb.append(e);
+                        break;
+                    case 'b':
+                        sb.append('\b');
+                        break;
+                    case 'f':
+                        sb.append('\f');
+                        break;
+                    case 'n':
+                        sb.append('\n');
+                        break;
+                    case 'r':
+                        sb.append('\r');
+                        break;
+                    case 't':
+                        sb.append('\t');
+                        break;
+                    case 'u': {
+                        if (pos + 4 > end) {
+                            throw error("short unicode escape");
+                        }
+                        int code = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int d = Character.digit(s.charAt(pos++), 16);
+                            if (d < 0 || s.charAt(pos - 1) > 'f') {
+                                pos--;
+                                throw error("invalid unicode escape");
+                            }
+                            code = code << 4 | d;
+                        }
+                        sb.append((char) code);
+                        break;
+                    }
+                    default:
+                        pos--;
+                        throw error("invalid escape");
+                }
+            }
+            throw error("unterminated string");
+        }
+
+        private Number number() {
+            int start = pos;
+            if (s.charAt(pos) == '-') {
+                pos++;
+            }
+            if (pos >= end) {
+                throw error("incomplete number");
+            }
+            char c = s.charAt(pos);
+            if (c == '0') {
+                pos++;
+            } else if (c >= '1' && c <= '9') {
+                digits();
+            } else {
+                throw error("incomplete number");
+            }
+            boolean integral = true;
+            if (pos < end && s.charAt(pos) == '.') {
+                pos++;
+                integral = false;
+                if (digits() == 0) {
+                    throw error("no digits after the decimal point");
+                }
+            }
+            if (pos < end && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                pos++;
+                integral = false;
+                if (pos < end && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+                    pos++;
+                }
+                if (digits() == 0) {
+                    throw error("no digits in the exponent");
+                }
+            }
+            if (integral && pos - start <= 18) {
+                // at most 18 characters: fits a long without overflow
+                boolean negative = s.charAt(start) == '-';
+                long value = 0;
+                for (int k = negative ? start + 1 : start; k < pos; k++) {
+                    value = value * 10 + (s.charAt(k) - '0');
+                }
+                if (negative) {
+                    value = -value;
+                }
+                if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+                    return (int) value;
+                }
+                return value;
+            }
+            return JsonTree.number(s.substring(start, pos));
+        }
+
+        private int digits() {
+            int start = pos;
+            while (pos < end) {
+                char c = s.charAt(pos);
+                if (c < '0' || c > '9') {
+                    break;
+                }
+                pos++;
+            }
+            return pos - start;
         }
     }
 

@@ -18,6 +18,8 @@ final class Lane implements Executor {
     private final Executor executor;
     private final int capacity;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    /** The one drain task of this lane, handed to the executor each time the lane starts. */
+    private final Runnable drainTask = this::drain;
     private boolean running;
 
     Lane(Executor executor, int capacity) {
@@ -43,7 +45,7 @@ final class Lane implements Executor {
 
     private void submit() {
         try {
-            executor.execute(this::drain);
+            executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
             synchronized (this) {
                 tasks.clear();

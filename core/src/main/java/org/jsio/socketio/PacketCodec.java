@@ -80,13 +80,23 @@ public final class PacketCodec {
     }
 
     private static boolean hasBinary(Object value, int depth) {
+        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return false; // the usual leaves, answered before any other type test
+        }
         if (value instanceof byte[] || value instanceof java.nio.ByteBuffer) {
             return true;
         }
         if (depth > JsonTree.MAX_DEPTH) {
             return false;
         }
-        if (value instanceof Map) {
+        if (value instanceof List && value instanceof java.util.RandomAccess) {
+            List<?> list = (List<?>) value;
+            for (int i = 0, n = list.size(); i < n; i++) {
+                if (hasBinary(list.get(i), depth + 1)) {
+                    return true;
+                }
+            }
+        } else if (value instanceof Map) {
             for (Object v : ((Map<?, ?>) value).values()) {
                 if (hasBinary(v, depth + 1)) {
                     return true;
@@ -203,7 +213,7 @@ public final class PacketCodec {
         boolean hasData = i < n;
         if (hasData) {
             try {
-                data = JsonTree.parse(text.substring(i));
+                data = JsonTree.parse(text, i);
             } catch (JsonException e) {
                 throw new ProtocolException("invalid payload");
             }

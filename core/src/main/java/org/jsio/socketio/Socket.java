@@ -28,7 +28,11 @@ public final class Socket {
     /** CONFIRMING: the confirmation is being sent; the socket counts as connected, senders wait. */
     enum State { CONNECTING, CONFIRMING, CONNECTED, DISCONNECTED }
 
-    private static final ThreadLocal<Socket> CURRENT = new ThreadLocal<>();
+    /**
+     * The running handler's socket, in a holder each thread keeps: entering and leaving a handler
+     * then only reads the thread's entry (a plain look-up) instead of setting it twice.
+     */
+    private static final ThreadLocal<Socket[]> CURRENT = ThreadLocal.withInitial(() -> new Socket[1]);
 
     private final Namespace namespace;
     private final Connection connection;
@@ -54,7 +58,7 @@ public final class Socket {
      * @throws IllegalStateException outside a connect, event or disconnect handler
      */
     public static Socket current() {
-        Socket s = CURRENT.get();
+        Socket s = CURRENT.get()[0];
         if (s == null) {
             throw new IllegalStateException("no Socket.IO handler is running on this thread");
         }
@@ -62,17 +66,16 @@ public final class Socket {
     }
 
     static Socket enter(Socket socket) {
-        Socket previous = CURRENT.get();
-        CURRENT.set(socket);
+        Socket[] holder = CURRENT.get();
+        Socket previous = holder[0];
+        holder[0] = socket;
         return previous;
     }
 
     static void leave(Socket previous) {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // the holder stays with the thread (an empty one holds no client), so that the next
+        // handler on this thread neither removes nor adds an entry of its thread-local map
+        CURRENT.get()[0] = previous;
     }
 
     /** The socket id (python-socketio's {@code sid}). */
