@@ -30,10 +30,9 @@ class JettyHomeChatBrowserTest extends ChatBrowserTests {
         Files.createDirectories(base.resolve("webapps"));
         Files.copy(RunningChat.defaultWar(), base.resolve("webapps").resolve("ROOT.war"),
                 StandardCopyOption.REPLACE_EXISTING);
-        int port = StandaloneContainer.freePort();
-        return StandaloneContainer.start("jetty-home", List.of(StandaloneContainer.java(), "-jar", startJar,
-                        "jetty.home=" + home, "jetty.base=" + base,
+        return StandaloneContainer.startOnFreePort("jetty-home", port -> List.of(StandaloneContainer.java(), "-jar",
+                        startJar, "jetty.home=" + home, "jetty.base=" + base,
                         "jetty.http.host=127.0.0.1", "jetty.http.port=" + port),
-                target.resolve("jetty-home.log"), base, RunningChat.baseUrl("127.0.0.1", port));
+                target.resolve("jetty-home.log"), base);
     }
 }

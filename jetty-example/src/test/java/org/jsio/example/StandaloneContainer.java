@@ -28,7 +28,7 @@ public final class StandaloneContainer implements RunningChat {
     private final String name;
     private final Process process;
     private final Path log;
-    private final Path scratch;
+    private Path scratch;
     private final String baseUrl;
     private boolean closed;
 
@@ -56,11 +56,50 @@ public final class StandaloneContainer implements RunningChat {
         StandaloneContainer container = new StandaloneContainer(name, process, log, scratch, baseUrl);
         try {
             container.awaitHealthy();
+        } catch (PortTakenException e) {
+            container.scratch = null; // kept for the next attempt
+            container.close();
+            throw e;
         } catch (IOException | InterruptedException | RuntimeException e) {
             container.close();
             throw e;
         }
         return container;
+    }
+
+    /** The command that runs a container listening on 127.0.0.1:{@code port}. */
+    @FunctionalInterface
+    public interface CommandForPort {
+        /** Prepares the container's configuration for {@code port} and returns its command line. */
+        List<String> command(int port) throws IOException;
+    }
+
+    /**
+     * Like {@link #start}, on a port that was free a moment before: if another process takes it
+     * first (the container then logs "Address already in use"), starts again on another one.
+     */
+    public static StandaloneContainer startOnFreePort(String name, CommandForPort command, Path log, Path scratch)
+            throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            try {
+                return start(name, command.command(port), log, scratch, RunningChat.baseUrl("127.0.0.1", port));
+            } catch (PortTakenException e) {
+                if (attempt == 5) {
+                    deleteTree(scratch);
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The container could not listen on its port: another process took it after {@link #freePort()}. */
+    private static final class PortTakenException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PortTakenException(String message) {
+            super(message);
+        }
     }
 
     /** Runs a command to completion (such as Jetty's {@code --add-modules}), failing on a non-zero exit. */
@@ -106,6 +145,9 @@ public final class StandaloneContainer implements RunningChat {
             }
             if (healthStatus() == 200) {
                 return;
+            }
+            if (logText().contains("Address already in use")) {
+                throw new PortTakenException(name + " could not listen on the port of " + baseUrl + ":\n" + logText());
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException(name + " did not answer " + baseUrl + "/api/health within " + STARTUP + ":\n"

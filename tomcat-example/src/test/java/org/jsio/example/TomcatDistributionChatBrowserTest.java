@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -36,31 +35,29 @@ class TomcatDistributionChatBrowserTest extends ChatBrowserTests {
                 }
             }
         }
-        int port = StandaloneContainer.freePort();
         Path serverXml = base.resolve("conf").resolve("server.xml");
         String xml = Files.readString(serverXml);
-        String edited = xml.replace("<Server port=\"8005\"", "<Server port=\"-1\"")
-                .replace("<Connector port=\"8080\"", "<Connector address=\"127.0.0.1\" port=\"" + port + "\"");
-        assertTrue(edited.contains("port=\"-1\"") && edited.contains("port=\"" + port + "\""),
-                "unexpected server.xml in " + home);
-        Files.writeString(serverXml, edited);
         Files.copy(RunningChat.defaultWar(), base.resolve("webapps").resolve("ROOT.war"));
-
-        List<String> command = new ArrayList<>(List.of(StandaloneContainer.java(),
-                // what catalina.sh passes on Java 17
-                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.io=ALL-UNNAMED",
-                "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
-                "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
-                "-Djava.util.logging.config.file=" + base.resolve("conf").resolve("logging.properties"),
-                "-Dcatalina.home=" + home,
-                "-Dcatalina.base=" + base,
-                "-Djava.io.tmpdir=" + base.resolve("temp"),
-                "-cp", home.resolve("bin").resolve("bootstrap.jar") + ":" + home.resolve("bin").resolve("tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start"));
-        return StandaloneContainer.start("tomcat-distribution", command, target.resolve("tomcat-distribution.log"),
-                base, RunningChat.baseUrl("127.0.0.1", port));
+        return StandaloneContainer.startOnFreePort("tomcat-distribution", port -> {
+            String edited = xml.replace("<Server port=\"8005\"", "<Server port=\"-1\"")
+                    .replace("<Connector port=\"8080\"", "<Connector address=\"127.0.0.1\" port=\"" + port + "\"");
+            assertTrue(edited.contains("port=\"-1\"") && edited.contains("port=\"" + port + "\""),
+                    "unexpected server.xml in " + home);
+            Files.writeString(serverXml, edited);
+            return List.of(StandaloneContainer.java(),
+                    // what catalina.sh passes on Java 17
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
+                    "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
+                    "-Djava.util.logging.config.file=" + base.resolve("conf").resolve("logging.properties"),
+                    "-Dcatalina.home=" + home,
+                    "-Dcatalina.base=" + base,
+                    "-Djava.io.tmpdir=" + base.resolve("temp"),
+                    "-cp", home.resolve("bin").resolve("bootstrap.jar") + ":" + home.resolve("bin").resolve("tomcat-juli.jar"),
+                    "org.apache.catalina.startup.Bootstrap", "start");
+        }, target.resolve("tomcat-distribution.log"), base);
     }
 }
