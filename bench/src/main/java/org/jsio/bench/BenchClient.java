@@ -35,6 +35,8 @@ abstract class BenchClient {
     long sentAt;
     long nextId;
     long windowOps;
+    /** bcast: broadcasts received (written by this client's callbacks only). */
+    volatile long deliveries;
     volatile long pings;
     volatile boolean closed;
 

@@ -28,22 +28,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code e...} is sent back unchanged to its sender (echo);
  *   <li>{@code b...} is sent unchanged to every connected session (broadcast);
- *   <li>{@code s} is answered with {@code s{"echo":N,"bcast":N,"connections":N}} (counts, for tests).
+ *   <li>{@code s} is answered with {@code s{"echo":N,"bcast":N,"connections":N,"dropped":N}}
+ *       (counts, for tests).
  * </ul>
  *
- * Sends to one session are serialised by a small queue, since containers refuse concurrent
- * asynchronous sends on one session.
+ * Sends to one session are serialised by a queue, since containers refuse concurrent
+ * asynchronous sends on one session. The queue is bounded: a session with
+ * {@value #MAX_QUEUED} messages waiting (a client that does not read) gets no more until it
+ * catches up; each message left out is counted ({@link #dropped()}), and the harness's
+ * broadcast scenarios report deliveries that never arrived.
  */
 public final class RawServer extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    /** Messages one session may have waiting to be sent. */
+    public static final int MAX_QUEUED = 10_000;
 
     private final transient Set<Peer> peers = ConcurrentHashMap.newKeySet();
     private final AtomicLong echoes = new AtomicLong();
     private final AtomicLong broadcasts = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
 
     /** A raw endpoint with no sessions yet. */
     public RawServer() {
+    }
+
+    /** Messages left out because their session already had {@link #MAX_QUEUED} waiting. */
+    public long dropped() {
+        return dropped.get();
     }
 
     /** Sessions open now. */
@@ -92,7 +104,7 @@ public final class RawServer extends HttpServlet {
                 }
             }
             case 's' -> from.send("s{\"echo\":" + echoes.get() + ",\"bcast\":" + broadcasts.get()
-                    + ",\"connections\":" + connections.get() + "}");
+                    + ",\"connections\":" + connections.get() + ",\"dropped\":" + dropped.get() + "}");
             default -> {
                 // unknown messages are ignored
             }
@@ -138,8 +150,10 @@ public final class RawServer extends HttpServlet {
             Session s;
             synchronized (this) {
                 if (sending) {
-                    if (queue.size() < 10_000) {
+                    if (queue.size() < MAX_QUEUED) {
                         queue.add(text);
+                    } else {
+                        server.dropped.incrementAndGet();
                     }
                     return;
                 }
