@@ -89,7 +89,7 @@ public final class BenchServer implements AutoCloseable {
             if ("tomcat".equals(container.kind())) {
                 raiseTomcatMaxConnections(container.port());
             }
-            if (manager instanceof PubSubManager cluster) {
+            if (!raw && manager instanceof PubSubManager cluster) {
                 awaitSubscribed(cluster);
             }
         } catch (Exception | Error e) {
