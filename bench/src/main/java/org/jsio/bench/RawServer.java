@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * protocol is the least a peer could do for the same work:
  *
  * <ul>
+ *   <li>{@code o} is sent to a new session once it receives broadcasts (the counterpart of the
+ *       Socket.IO connect answer: a client that saw it misses no broadcast);
  *   <li>{@code e...} is sent back unchanged to its sender (echo);
  *   <li>{@code b...} is sent unchanged to every connected session (broadcast);
  *   <li>{@code s} is answered with {@code s{"echo":N,"bcast":N,"connections":N,"dropped":N}}
@@ -129,8 +131,9 @@ public final class RawServer extends HttpServlet {
             }
             s.setMaxIdleTimeout(0); // no heartbeats here: idle clients stay, as they do on the Socket.IO servers
             server.connections.incrementAndGet();
-            server.peers.add(this);
             s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> server.onText(this, text));
+            server.peers.add(this);
+            send("o");
         }
 
         @Override
