@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jsio.manager.Manager;
+import org.jsio.testing.RedisServer;
 
 /**
  * The benchmark harness: starts each server in a process of its own on {@code 127.0.0.1}, drives
@@ -35,10 +37,16 @@ import java.util.regex.Pattern;
  * started server.
  *
  * <p>{@code Bench [--root DIR] [--servers jetty,tomcat,node,raw-jetty,raw-tomcat]
- * [--scenarios echo-ws,echo-polling,bcast-max,bcast-rate,connect-5k,connect-20k] [--warmup S]
- * [--duration S] [--repeats N] [--hold S] [--out FILE] [--server-jvm-opts "..."]
- * [--generator-jvm-opts "..."] [--jfr DIR]}; {@code --jfr} records a Flight Recorder profile of
- * each Java server into DIR (read it with {@link JfrHotMethods}).
+ * [--scenarios echo-ws,echo-polling,bcast-max,bcast-rate,connect-5k,connect-20k,bcast-2node] [--warmup S]
+ * [--duration S] [--repeats N] [--hold S] [--bcast-rate N] [--bcast-clients N] [--out FILE]
+ * [--server-jvm-opts "..."] [--generator-jvm-opts "..."] [--jfr DIR]}; {@code --jfr} records a
+ * Flight Recorder profile of each Java server into DIR (read it with {@link JfrHotMethods}).
+ *
+ * <p>{@code bcast-2node} runs two processes of the same server joined through a
+ * {@code redis-server} the harness starts for each measurement on {@code 127.0.0.1} (a free port,
+ * no persistence): ours with {@code SOCKETIO_REDIS_URL} ({@code RedisManager}), Node.js with the
+ * official {@code @socket.io/redis-adapter}. Clients alternate between the two nodes, the sender is
+ * on the first, and server CPU is summed over both processes.
  */
 public final class Bench {
     /** Every server the harness knows, in the default order. */
@@ -60,6 +68,7 @@ public final class Bench {
         int repeats = 3;
         double hold = 35;
         int bcastRate = 20_000;
+        int bcastClients = 1_000;
         Path out;
         List<String> serverJvmOpts = List.of("-Xmx2g");
         List<String> generatorJvmOpts = List.of("-Xmx3g");
@@ -112,10 +121,6 @@ public final class Bench {
             Map<String, List<Measurement>> byServer = new LinkedHashMap<>();
             servers.forEach(s -> byServer.put(s, new ArrayList<>()));
             results.put(scenario, byServer);
-            if ("bcast-2node".equals(scenario)) {
-                log.println("bench: bcast-2node skipped: it needs a Redis-backed manager, which core does not have yet");
-                continue;
-            }
             for (int r = 0; r < options.repeats; r++) {
                 for (int i = 0; i < servers.size(); i++) {
                     String server = servers.get((i + r) % servers.size());
@@ -149,11 +154,14 @@ public final class Bench {
         if (m.error != null) {
             return "FAILED: " + m.error;
         }
-        return String.format(Locale.ROOT, "%.0f ops/s, p50 %s us, p99 %s us, server %.1f us/op, generator %.0f%% CPU%s",
+        String lost = m.generator.containsKey("deliveriesExpected")
+                ? String.format(Locale.ROOT, ", lost %.0f", Report.lostDeliveries(m)) : "";
+        return String.format(Locale.ROOT, "%.0f ops/s, p50 %s us, p99 %s us, server %.1f us/op, generator %.0f%% CPU%s%s",
                 m.ops(), m.generator.get("p50Micros"), m.generator.get("p99Micros"), m.serverCpuMicrosPerOp,
                 num(m.generator.get("generatorCpuPct")),
                 m.rssKibPerClient == null ? "" : String.format(Locale.ROOT, ", RSS %.2f KiB/client, heap %s KiB/client",
-                        m.rssKibPerClient, m.heapKibPerClient == null ? "-" : String.format(Locale.ROOT, "%.2f", m.heapKibPerClient)));
+                        m.rssKibPerClient, m.heapKibPerClient == null ? "-" : String.format(Locale.ROOT, "%.2f", m.heapKibPerClient)),
+                lost);
     }
 
     static double num(Object o) {
@@ -161,9 +169,12 @@ public final class Bench {
     }
 
     /** The generator's arguments for {@code scenario} against {@code server}. */
-    List<String> generatorArgs(String scenario, String server, int port) {
+    List<String> generatorArgs(String scenario, String server, List<Integer> ports) {
         boolean raw = server.startsWith("raw-");
-        List<String> a = new ArrayList<>(List.of("--target", "http://127.0.0.1:" + port,
+        List<String> targets = new ArrayList<>();
+        ports.forEach(p -> targets.add("http://127.0.0.1:" + p));
+        String clients = Integer.toString(options.bcastClients);
+        List<String> a = new ArrayList<>(List.of("--target", String.join(",", targets),
                 "--transport", raw ? "raw" : "websocket",
                 "--warmup", Double.toString(options.warmup), "--duration", Double.toString(options.duration)));
         switch (scenario) {
@@ -172,8 +183,8 @@ public final class Bench {
                 a.set(3, "polling");
                 a.addAll(List.of("--scenario", "echo", "--clients", "50"));
             }
-            case "bcast-max" -> a.addAll(List.of("--scenario", "bcast", "--clients", "1000", "--rate", "0"));
-            case "bcast-rate" -> a.addAll(List.of("--scenario", "bcast", "--clients", "1000",
+            case "bcast-max", "bcast-2node" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients, "--rate", "0"));
+            case "bcast-rate" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients,
                     "--rate", Integer.toString(options.bcastRate)));
             case "connect-5k" -> a.addAll(List.of("--scenario", "connect", "--clients", "5000",
                     "--checkpoints", "500", "--hold", "0", "--interactive"));
@@ -214,17 +225,32 @@ public final class Bench {
     private Measurement measure(String scenario, String server) {
         Measurement m = new Measurement();
         m.server = server;
-        Process serverProcess = null;
+        List<Process> serverProcesses = new ArrayList<>();
+        RedisServer redis = null;
         Process generator = null;
         String tag = scenario + "-" + server + "-" + System.nanoTime();
         try {
-            serverProcess = startServer(server, logDir.resolve(tag + "-server.log").toFile(), tag);
-            int port = awaitListening(serverProcess);
-            long pid = serverProcess.pid();
+            int nodes = 1;
+            Map<String, String> env = Map.of();
+            if ("bcast-2node".equals(scenario)) {
+                redis = RedisServer.start();
+                nodes = 2;
+                env = Map.of(Manager.REDIS_URL_VARIABLE, redis.url());
+            }
+            List<Integer> ports = new ArrayList<>();
+            List<Long> pids = new ArrayList<>();
+            for (int k = 1; k <= nodes; k++) {
+                String nodeTag = nodes == 1 ? tag : tag + "-node" + k;
+                Process p = startServer(server, logDir.resolve(nodeTag + "-server.log").toFile(), nodeTag, env);
+                serverProcesses.add(p);
+                ports.add(awaitListening(p));
+                pids.add(p.pid());
+            }
+            long pid = pids.get(0);
             boolean jvm = !"node".equals(server);
             List<String> cmd = new ArrayList<>(javaCommand(options.generatorJvmOpts));
             cmd.add(LoadGenerator.class.getName());
-            cmd.addAll(generatorArgs(scenario, server, port));
+            cmd.addAll(generatorArgs(scenario, server, ports));
             ProcessBuilder pb = new ProcessBuilder(withOpenFileLimit(cmd))
                     .redirectError(logDir.resolve(tag + "-generator.log").toFile());
             generator = pb.start();
@@ -235,9 +261,9 @@ public final class Bench {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.equals("phase measure")) {
-                    cpu0 = ProcStats.cpuSeconds(pid);
+                    cpu0 = cpuSeconds(pids);
                 } else if (line.equals("phase end")) {
-                    cpu1 = ProcStats.cpuSeconds(pid);
+                    cpu1 = cpuSeconds(pids);
                 } else if (line.startsWith("phase connected ")) {
                     long clients = Long.parseLong(line.substring("phase connected ".length()).trim());
                     long cpuBefore = Math.round(ProcStats.cpuSeconds(pid) * 1000);
@@ -288,11 +314,21 @@ public final class Bench {
             if (generator != null) {
                 generator.destroyForcibly();
             }
-            if (serverProcess != null) {
-                stop(serverProcess);
+            serverProcesses.forEach(Bench::stop);
+            if (redis != null) {
+                redis.close();
             }
         }
         return m;
+    }
+
+    /** User+system CPU seconds of all the processes. */
+    private static double cpuSeconds(List<Long> pids) {
+        double sum = 0;
+        for (long pid : pids) {
+            sum += ProcStats.cpuSeconds(pid);
+        }
+        return sum;
     }
 
     private List<String> javaCommand(List<String> jvmOpts) {
@@ -311,8 +347,11 @@ public final class Bench {
         return wrapped;
     }
 
-    /** Starts {@code server} on a free port; its standard error goes to {@code log}. */
-    Process startServer(String server, File logFile, String tag) throws IOException {
+    /**
+     * Starts {@code server} on a free port with {@code env} added to its environment; its standard
+     * error goes to {@code log}.
+     */
+    Process startServer(String server, File logFile, String tag, Map<String, String> env) throws IOException {
         List<String> cmd;
         if ("node".equals(server)) {
             Path script = options.root.resolve("bench/node/server.js");
@@ -333,7 +372,10 @@ public final class Bench {
             cmd.add(server);
             cmd.add("0");
         }
-        return new ProcessBuilder(withOpenFileLimit(cmd)).redirectError(logFile).start();
+        ProcessBuilder pb = new ProcessBuilder(withOpenFileLimit(cmd)).redirectError(logFile);
+        pb.environment().remove(Manager.REDIS_URL_VARIABLE);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Reads the server's standard output up to its {@code listening on} line; returns the port. */
@@ -420,6 +462,7 @@ public final class Bench {
                 case "--repeats" -> o.repeats = Integer.parseInt(v);
                 case "--hold" -> o.hold = Double.parseDouble(v);
                 case "--bcast-rate" -> o.bcastRate = Integer.parseInt(v);
+                case "--bcast-clients" -> o.bcastClients = Integer.parseInt(v);
                 case "--out" -> o.out = Path.of(v).toAbsolutePath();
                 case "--server-jvm-opts" -> o.serverJvmOpts = Arrays.asList(v.trim().split("\\s+"));
                 case "--generator-jvm-opts" -> o.generatorJvmOpts = Arrays.asList(v.trim().split("\\s+"));
@@ -432,6 +475,9 @@ public final class Bench {
         }
         if (o.repeats < 1) {
             throw new IllegalArgumentException("--repeats must be at least 1");
+        }
+        if (o.bcastClients < 2) {
+            throw new IllegalArgumentException("--bcast-clients must be at least 2");
         }
         return o;
     }
@@ -457,7 +503,7 @@ public final class Bench {
             System.err.println("bench: " + e.getMessage());
             System.err.println("usage: Bench [--servers " + String.join(",", ALL_SERVERS) + "]");
             System.err.println("             [--scenarios " + String.join(",", ALL_SCENARIOS) + "]");
-            System.err.println("             [--warmup S] [--duration S] [--repeats N] [--hold S] [--bcast-rate N]");
+            System.err.println("             [--warmup S] [--duration S] [--repeats N] [--hold S] [--bcast-rate N] [--bcast-clients N]");
             System.err.println("             [--out FILE.md] [--server-jvm-opts \"...\"] [--generator-jvm-opts \"...\"] [--jfr DIR]");
             System.exit(2);
             return;

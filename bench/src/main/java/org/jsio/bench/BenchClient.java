@@ -35,6 +35,8 @@ abstract class BenchClient {
     long sentAt;
     long nextId;
     long windowOps;
+    /** bcast: broadcasts received (written by this client's callbacks only). */
+    volatile long deliveries;
     volatile long pings;
     volatile boolean closed;
 
@@ -123,10 +125,6 @@ abstract class BenchClient {
         @Override
         public void onOpen(WsLoop.Conn c) {
             conn = c; // connect() may not have returned yet
-            opened();
-        }
-
-        void opened() {
         }
 
         @Override
@@ -178,19 +176,26 @@ abstract class BenchClient {
         }
     }
 
-    /** The raw text protocol of {@link RawServer}: no handshake, no framing. */
+    /**
+     * The raw text protocol of {@link RawServer}: no Engine.IO or Socket.IO framing; ready when the
+     * server's {@code o} arrives (from then on the session receives broadcasts).
+     */
     static final class Raw extends Ws {
         Raw(int index, Listener listener, WsLoop loop, String baseUrl) {
             super(index, listener, loop, URI.create(baseUrl.replaceFirst("^http", "ws") + "/raw/"));
         }
 
         @Override
-        void opened() {
-            ready.complete(null);
-        }
-
-        @Override
         void onFrame(String text) {
+            if (!ready.isDone()) {
+                if ("o".equals(text)) {
+                    ready.complete(null);
+                } else {
+                    closedBy("expected o first, got " + text);
+                    close();
+                }
+                return;
+            }
             listener.onMessage(this, text);
         }
 

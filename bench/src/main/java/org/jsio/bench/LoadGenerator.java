@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <p>From the command line (the harness runs it in a process of its own):
- * {@code LoadGenerator --target http://127.0.0.1:PORT --transport websocket|polling|raw --scenario
+ * {@code LoadGenerator --target http://127.0.0.1:PORT[,http://127.0.0.1:PORT2...] --transport websocket|polling|raw --scenario
  * echo|bcast|connect [--clients N] [--warmup S] [--duration S] [--rate N] [--window N] [--hold S]
  * [--checkpoints N,N] [--concurrency N] [--payload TEXT] [--io-threads N] [--interactive]}. It prints
  * {@code phase measure} and {@code phase end} around the measured interval,
@@ -51,7 +51,11 @@ public final class LoadGenerator {
 
     /** What to run. Mutable, filled from flags or by tests. */
     public static final class Config {
-        /** {@code http://127.0.0.1:PORT} of the server. */
+        /**
+         * {@code http://127.0.0.1:PORT} of the server, or several separated by commas (nodes of one
+         * cluster): client {@code i} connects to the {@code i % n}-th, so client 0, the sender of
+         * broadcasts, is on the first.
+         */
         public String target;
         /** {@code websocket}, {@code polling} (Socket.IO) or {@code raw} ({@link RawServer}). */
         public String transport = "websocket";
@@ -131,6 +135,11 @@ public final class LoadGenerator {
         }
     }
 
+    private String target(int index) {
+        String[] targets = config.target.split(",");
+        return targets[index % targets.length].trim();
+    }
+
     private BenchClient newClient(int index, BenchClient.Listener listener) {
         BenchClient.Listener counting = new BenchClient.Listener() {
             @Override
@@ -148,11 +157,11 @@ public final class LoadGenerator {
         };
         switch (config.transport) {
             case "websocket":
-                return new BenchClient.SioWebSocket(index, counting, loops.get(index % loops.size()), config.target);
+                return new BenchClient.SioWebSocket(index, counting, loops.get(index % loops.size()), target(index));
             case "polling":
-                return new BenchClient.SioPolling(index, counting, config.target);
+                return new BenchClient.SioPolling(index, counting, target(index));
             case "raw":
-                return new BenchClient.Raw(index, counting, loops.get(index % loops.size()), config.target);
+                return new BenchClient.Raw(index, counting, loops.get(index % loops.size()), target(index));
             default:
                 throw new IllegalArgumentException("unknown transport " + config.transport);
         }
@@ -261,6 +270,7 @@ public final class LoadGenerator {
                 return;
             }
             received.increment();
+            c.deliveries++;
             if (recording) {
                 c.latencies.add((now - at) / 1000);
                 c.windowOps++;
@@ -297,6 +307,14 @@ public final class LoadGenerator {
             r.put("broadcasts", broadcastsSent.get());
             r.put("deliveriesExpected", broadcastsSent.get() * n);
             r.put("deliveriesReceived", received.sum());
+            long least = Long.MAX_VALUE;
+            long most = 0;
+            for (BenchClient c : clients) {
+                least = Math.min(least, c.deliveries);
+                most = Math.max(most, c.deliveries);
+            }
+            r.put("leastDeliveriesToOneClient", least);
+            r.put("mostDeliveriesToOneClient", most);
             return r;
         } finally {
             timer.shutdownNow();

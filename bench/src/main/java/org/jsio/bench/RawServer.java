@@ -26,24 +26,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * protocol is the least a peer could do for the same work:
  *
  * <ul>
+ *   <li>{@code o} is sent to a new session once it receives broadcasts (the counterpart of the
+ *       Socket.IO connect answer: a client that saw it misses no broadcast);
  *   <li>{@code e...} is sent back unchanged to its sender (echo);
  *   <li>{@code b...} is sent unchanged to every connected session (broadcast);
- *   <li>{@code s} is answered with {@code s{"echo":N,"bcast":N,"connections":N}} (counts, for tests).
+ *   <li>{@code s} is answered with {@code s{"echo":N,"bcast":N,"connections":N,"dropped":N}}
+ *       (counts, for tests).
  * </ul>
  *
- * Sends to one session are serialised by a small queue, since containers refuse concurrent
- * asynchronous sends on one session.
+ * Sends to one session are serialised by a queue, since containers refuse concurrent
+ * asynchronous sends on one session. The queue is bounded: a session with
+ * {@value #MAX_QUEUED} messages waiting (a client that does not read) gets no more until it
+ * catches up; each message left out is counted ({@link #dropped()}), and the harness's
+ * broadcast scenarios report deliveries that never arrived.
  */
 public final class RawServer extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    /** Messages one session may have waiting to be sent. */
+    public static final int MAX_QUEUED = 10_000;
 
     private final transient Set<Peer> peers = ConcurrentHashMap.newKeySet();
     private final AtomicLong echoes = new AtomicLong();
     private final AtomicLong broadcasts = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
 
     /** A raw endpoint with no sessions yet. */
     public RawServer() {
+    }
+
+    /** Messages left out because their session already had {@link #MAX_QUEUED} waiting. */
+    public long dropped() {
+        return dropped.get();
     }
 
     /** Sessions open now. */
@@ -92,7 +106,7 @@ public final class RawServer extends HttpServlet {
                 }
             }
             case 's' -> from.send("s{\"echo\":" + echoes.get() + ",\"bcast\":" + broadcasts.get()
-                    + ",\"connections\":" + connections.get() + "}");
+                    + ",\"connections\":" + connections.get() + ",\"dropped\":" + dropped.get() + "}");
             default -> {
                 // unknown messages are ignored
             }
@@ -117,8 +131,9 @@ public final class RawServer extends HttpServlet {
             }
             s.setMaxIdleTimeout(0); // no heartbeats here: idle clients stay, as they do on the Socket.IO servers
             server.connections.incrementAndGet();
-            server.peers.add(this);
             s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> server.onText(this, text));
+            server.peers.add(this);
+            send("o");
         }
 
         @Override
@@ -138,8 +153,10 @@ public final class RawServer extends HttpServlet {
             Session s;
             synchronized (this) {
                 if (sending) {
-                    if (queue.size() < 10_000) {
+                    if (queue.size() < MAX_QUEUED) {
                         queue.add(text);
+                    } else {
+                        server.dropped.incrementAndGet();
                     }
                     return;
                 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A run of the harness cut to a second per server: every server type starts in its own process
- * and answers the generator (also in its own process), and the report names each of them.
+ * and answers the generator (also in its own process), two processes of each Socket.IO server
+ * share a harness-started Redis and deliver every broadcast to the clients of both, and the
+ * report names each of them.
  */
 @Timeout(300)
 class BenchHarnessTest {
@@ -29,7 +31,7 @@ class BenchHarnessTest {
         Files.createDirectories(out.getParent());
         Bench.Options o = Bench.parse(new String[] {
                 "--root", "..", "--scenarios", "echo-ws,bcast-2node", "--warmup", "0.2", "--duration", "0.5",
-                "--repeats", "1", "--out", out.toString(),
+                "--repeats", "1", "--bcast-clients", "20", "--out", out.toString(),
                 "--server-jvm-opts", "-Xmx256m -XX:TieredStopAtLevel=1",
                 "--generator-jvm-opts", "-Xmx256m -XX:TieredStopAtLevel=1"});
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -46,13 +48,27 @@ class BenchHarnessTest {
             assertEquals(0.0, Bench.num(m.generator.get("errors")), () -> e.getKey() + ": " + m.generator);
             assertTrue(m.serverCpuSeconds >= 0, () -> e.getKey() + ": server CPU " + m.serverCpuSeconds);
         }
-        assertTrue(results.get("bcast-2node").values().stream().allMatch(List::isEmpty), "bcast-2node is only a hook");
+        Map<String, List<Bench.Measurement>> twoNodes = results.get("bcast-2node");
+        assertEquals(List.of("jetty", "tomcat", "node"), List.copyOf(twoNodes.keySet()));
+        for (Map.Entry<String, List<Bench.Measurement>> e : twoNodes.entrySet()) {
+            assertEquals(1, e.getValue().size());
+            Bench.Measurement m = e.getValue().get(0);
+            assertNull(m.error, () -> e.getKey() + ": " + m.error + "\n" + progress);
+            assertEquals(0.0, Bench.num(m.generator.get("errors")), () -> e.getKey() + ": " + m.generator);
+            double broadcasts = Bench.num(m.generator.get("broadcasts"));
+            assertTrue(broadcasts > 0, () -> e.getKey() + " broadcast nothing: " + m.generator);
+            assertEquals(broadcasts * 20, Bench.num(m.generator.get("deliveriesReceived")), () -> e.getKey() + ": " + m.generator);
+            assertEquals(broadcasts, Bench.num(m.generator.get("leastDeliveriesToOneClient")), () -> e.getKey() + ": " + m.generator);
+            assertEquals(broadcasts, Bench.num(m.generator.get("mostDeliveriesToOneClient")), () -> e.getKey() + ": " + m.generator);
+            assertTrue(m.serverCpuSeconds > 0, () -> e.getKey() + ": server CPU " + m.serverCpuSeconds);
+        }
 
         String report = Files.readString(out);
         for (String server : Bench.ALL_SERVERS) {
             assertTrue(report.contains("| " + server + " | "), () -> server + " missing from\n" + report);
         }
-        assertTrue(report.contains("Redis"), report);
+        assertTrue(report.contains("### bcast-2node"), report);
+        assertTrue(report.contains("| lost |"), report);
         assertNotNull(Files.readString(Path.of(out.toString().replace(".md", ".json"))));
     }
 

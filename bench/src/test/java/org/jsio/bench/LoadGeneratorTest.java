@@ -83,6 +83,14 @@ class LoadGeneratorTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"tomcat", "raw-tomcat"})
+    void tomcatTakesMoreThanItsDefault8192Connections(String kind) throws Exception {
+        try (BenchServer server = BenchServer.start(kind, 0)) {
+            assertEquals(BenchServer.TOMCAT_MAX_CONNECTIONS, BenchServer.tomcatMaxConnections(server.port()));
+        }
+    }
+
+    @ParameterizedTest
     @CsvSource({"raw-jetty", "raw-tomcat"})
     void rawEndpointEchoesAndBroadcasts(String kind) throws Exception {
         try (BenchServer server = BenchServer.start(kind, 0)) {
@@ -97,6 +105,7 @@ class LoadGeneratorTest {
             assertEquals(0, count(bcast, "errors"), () -> "errors: " + bcast);
             assertTrue(count(bcast, "broadcasts") > 0);
             assertEquals(count(bcast, "broadcasts") * 10, count(bcast, "deliveriesReceived"));
+            assertEquals(0, server.rawDropped());
         }
     }
 
