@@ -582,6 +582,12 @@ public final class SocketIoServer implements AutoCloseable {
             return this;
         }
 
+        /** @see EngineOptions#maxBufferedBytes() */
+        public Builder maxBufferedBytes(long bytes) {
+            engine.maxBufferedBytes(bytes);
+            return this;
+        }
+
         /** @see EngineOptions#allowUpgrades() */
         public Builder allowUpgrades(boolean value) {
             engine.allowUpgrades(value);

@@ -45,12 +45,10 @@ class SlowClientTest {
     @ValueSource(strings = {"jetty", "tomcat"})
     void clientsThatStopReadingAreDisconnectedWhileOthersReceiveEverything(String kind) throws Exception {
         SocketIoServer server = SocketIoServer.builder()
-                .engineOptions(EngineOptions.builder()
-                        // long enough that only the buffer bound can end the stalled clients here
-                        .pingInterval(Duration.ofSeconds(60))
-                        .pingTimeout(Duration.ofSeconds(60))
-                        .maxBufferedBytes(MAX_BUFFERED)
-                        .build())
+                // long enough that only the buffer bound can end the stalled clients here
+                .pingInterval(Duration.ofSeconds(60))
+                .pingTimeout(Duration.ofSeconds(60))
+                .maxBufferedBytes(MAX_BUFFERED)
                 .build();
         Map<String, String> reasons = new ConcurrentHashMap<>();
         Map<String, CountDownLatch> gone = new ConcurrentHashMap<>();
