@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsio.servlet.SocketIoInitializer;
+import org.jsio.testing.Folders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ public abstract class RegistrationTests {
 
     @AfterEach
     void deleteWebapp() {
-        StandaloneContainer.deleteTree(webapp);
+        Folders.deleteTree(webapp);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.jsio.example;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.jsio.testing.Folders;
 
 /**
  * A stand-alone servlet container (a Jetty home or a Tomcat distribution) running in a child JVM
@@ -86,7 +84,7 @@ public final class StandaloneContainer implements RunningChat {
                 return start(name, command.command(port), log, scratch, RunningChat.baseUrl("127.0.0.1", port));
             } catch (PortTakenException e) {
                 if (attempt == 5) {
-                    deleteTree(scratch);
+                    Folders.deleteTree(scratch);
                     throw e;
                 }
             }
@@ -222,21 +220,7 @@ public final class StandaloneContainer implements RunningChat {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         } finally {
-            deleteTree(scratch);
-        }
-    }
-
-    /** Deletes a folder and everything in it ({@code null}: nothing). */
-    public static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + root, e);
+            Folders.deleteTree(scratch);
         }
     }
 

@@ -2,13 +2,10 @@ package org.jsio.testing;
 
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
@@ -113,20 +110,7 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
         } catch (LifecycleException e) {
             throw new IllegalStateException("Tomcat did not stop cleanly", e);
         } finally {
-            deleteTree(baseDir);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + root, e);
+            Folders.deleteTree(baseDir);
         }
     }
 

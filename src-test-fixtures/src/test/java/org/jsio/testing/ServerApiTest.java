@@ -320,10 +320,7 @@ class ServerApiTest {
     }
 
     private static int awaitNoPendingAcks(SocketIoServer sio) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (sio.stats().pendingAcks() > 0 && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        Await.holds(() -> sio.stats().pendingAcks() == 0, WAIT);
         return sio.stats().pendingAcks();
     }
 
@@ -495,10 +492,7 @@ class ServerApiTest {
         for (SocketIoTestClient c : clients) {
             c.close();
         }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!sio.stats().isEmpty() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+        Await.holds(() -> sio.stats().isEmpty(), WAIT);
         assertTrue(sio.stats().isEmpty(), sio.stats().toString());
     }
 }

@@ -28,6 +28,7 @@ import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.startup.Tomcat;
+import org.jsio.testing.Folders;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,7 +113,7 @@ class RedeployLeakTest {
             loaderLog.removeHandler(capture);
             tomcat.stop();
             tomcat.destroy();
-            StandaloneContainer.deleteTree(baseDir);
+            Folders.deleteTree(baseDir);
         }
     }
 

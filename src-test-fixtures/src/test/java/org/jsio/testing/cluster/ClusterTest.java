@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jsio.manager.Emitter;
 import org.jsio.manager.RedisManager;
+import org.jsio.testing.Await;
 import org.jsio.testing.RedisServer;
 import org.jsio.testing.node.NodeClient;
 import org.junit.jupiter.api.AfterAll;
@@ -75,13 +76,7 @@ class ClusterTest {
 
     /** Waits for a condition that other threads make true, failing after a generous timeout. */
     static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(condition, Duration.ofSeconds(30), () -> "timed out waiting until " + what);
     }
 
     /** A connected JS client on {@code at}; returns {driverId, sid}. */

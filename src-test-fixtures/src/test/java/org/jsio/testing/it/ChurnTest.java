@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.ConnectionRefusedException;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.ErrorOutput;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,14 +113,9 @@ class ChurnTest {
                 pool.shutdownNow();
             }
             assertEquals(CYCLES, done.get());
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!(server.stats().isEmpty() && server.engine().scheduledTasks() == 0)) {
-                if (System.nanoTime() - deadline > 0) {
-                    fail("after " + CYCLES + " cycles the server still holds " + server.stats() + " and "
+            Await.until(() -> server.stats().isEmpty() && server.engine().scheduledTasks() == 0, WAIT,
+                    () -> "after " + CYCLES + " cycles the server still holds " + server.stats() + " and "
                             + server.engine().scheduledTasks() + " timers");
-                }
-                TimeUnit.MILLISECONDS.sleep(50); // the pause between two looks
-            }
             assertEquals(0, server.engine().sessionCount());
             assertTrue(log.warningsAndErrors().stream().noneMatch(l -> l.contains("ERROR")),
                     "errors logged: " + log.warningsAndErrors());

@@ -50,6 +50,7 @@ import org.jsio.socketio.ConnectionRefusedException;
 import org.jsio.socketio.ServerStats;
 import org.jsio.socketio.Socket;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.ErrorOutput;
 import org.jsio.testing.node.NodeClient;
@@ -610,13 +611,7 @@ class ConcurrencyTest {
     /** Polls {@code condition} until it holds or {@code timeout} passes. */
     private static void awaitCondition(BooleanSupplier condition, Duration timeout, Supplier<String> message)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail(message.get());
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // the pause between two polls, not a wait for the condition
-        }
+        Await.until(condition, timeout, message);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -23,6 +23,7 @@ import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.Ack;
 import org.jsio.socketio.ServerStats;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.ErrorOutput;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -279,15 +280,8 @@ class FuzzTest {
     }
 
     private static void awaitStats(SocketIoServer server, ServerStats expected, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos() * 2;
-        ServerStats now = server.stats();
-        while (!sameCounts(now, expected)) {
-            if (System.nanoTime() - deadline > 0) {
-                fail(what + ": the server still holds " + now + ", expected " + expected);
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // the pause between two looks, not a wait for the outcome
-            now = server.stats();
-        }
+        Await.until(() -> sameCounts(server.stats(), expected), WAIT.multipliedBy(2),
+                () -> what + ": the server still holds " + server.stats() + ", expected " + expected);
     }
 
     private static boolean sameCounts(ServerStats a, ServerStats b) {

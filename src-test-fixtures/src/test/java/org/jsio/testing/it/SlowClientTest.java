@@ -22,6 +22,7 @@ import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineSocket;
 import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,10 +138,8 @@ class SlowClientTest {
                 assertTrue(maxBuffered.get() <= MAX_BUFFERED,
                         "a client's buffer grew to " + maxBuffered.get() + " bytes, over the bound " + MAX_BUFFERED);
 
-                long until = System.nanoTime() + WAIT.toNanos();
-                while (received.get() < sent && System.nanoTime() - until < 0) {
-                    TimeUnit.MILLISECONDS.sleep(20); // the pause between two looks at the count
-                }
+                int sentInAll = sent;
+                Await.holds(() -> received.get() >= sentInAll, WAIT);
                 assertEquals(sent, received.get(), "the well-behaved client gets every message");
                 assertEquals(0, outOfOrder.get(), "in order");
                 assertTrue(good.connected());
@@ -166,12 +165,7 @@ class SlowClientTest {
     }
 
     private static void awaitSockets(SocketIoServer server, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (server.stats().sockets() != count) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("expected " + count + " sockets, server holds " + server.stats());
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // the pause between two looks at the stats
-        }
+        Await.until(() -> server.stats().sockets() == count, WAIT,
+                () -> "expected " + count + " sockets, server holds " + server.stats());
     }
 }

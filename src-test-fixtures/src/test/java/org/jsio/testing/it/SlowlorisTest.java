@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.Ack;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -199,12 +200,7 @@ class SlowlorisTest {
 
     private static void awaitEngineSessions(SocketIoServer server, int count, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (server.engine().sessionCount() != count) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("sessions still open past the heartbeat deadline: " + server.stats());
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // the pause between two looks at the count
-        }
+        Await.until(() -> server.engine().sessionCount() == count, timeout,
+                () -> "sessions still open past the heartbeat deadline: " + server.stats());
     }
 }

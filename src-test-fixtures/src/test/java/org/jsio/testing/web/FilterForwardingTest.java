@@ -39,6 +39,7 @@ import org.jsio.servlet.StaticFiles;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.ErrorOutput;
+import org.jsio.testing.Folders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class FilterForwardingTest {
         WITHOUT.values().forEach(WebContainer::close);
         sio.close();
         ASYNC.shutdownNow();
-        WebContainer.deleteTree(site);
+        Folders.deleteTree(site);
     }
 
     static Stream<String> containers() {
@@ -336,7 +337,7 @@ class FilterForwardingTest {
             assertEquals(404, get(c.baseUrl() + "/docs/other.txt").statusCode());
             assertTrue(!built.engine().scheduler().isShutdown());
         } finally {
-            WebContainer.deleteTree(docs);
+            Folders.deleteTree(docs);
         }
         // the filter built the server, so it closed it
         assertTrue(built.engine().scheduler().isShutdown());

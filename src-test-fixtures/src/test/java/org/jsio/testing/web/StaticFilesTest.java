@@ -31,6 +31,7 @@ import org.jsio.servlet.SocketIoFilter;
 import org.jsio.servlet.StaticFiles;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.Folders;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class StaticFilesTest {
         CONTAINERS.values().forEach(WebContainer::close);
         sio.close();
         loader.close();
-        WebContainer.deleteTree(root);
+        Folders.deleteTree(root);
     }
 
     static Stream<String> containers() {
@@ -337,7 +338,7 @@ class StaticFilesTest {
             assertThrows(IllegalArgumentException.class, () -> StaticFiles.parse("/a=/var/www;"));
             assertThrows(IllegalArgumentException.class, () -> StaticFiles.builder().indexFile("../x.html"));
         } finally {
-            WebContainer.deleteTree(dir);
+            Folders.deleteTree(dir);
         }
     }
 }
