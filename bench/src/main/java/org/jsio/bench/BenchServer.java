@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.Attribute;
 import javax.management.JMException;
@@ -17,6 +16,7 @@ import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.Ack;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.Foreground;
 
 /**
  * A benchmarked server in an embedded Jetty 12 or Tomcat on {@code 127.0.0.1}: either our
@@ -220,17 +220,7 @@ public final class BenchServer implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } finally {
-                stopped.countDown();
-            }
-        }, "bench-server-shutdown"));
-        System.out.println("listening on " + server.baseUrl());
-        System.out.flush();
-        stopped.await();
+        Foreground.serveUntilStopped(server, server.baseUrl(), "bench-server");
     }
 
     private static void usage(PrintStream out) {

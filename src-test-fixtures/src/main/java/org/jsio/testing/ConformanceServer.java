@@ -2,7 +2,6 @@ package org.jsio.testing;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import org.jsio.engine.EngineHandler;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
@@ -138,17 +137,7 @@ public final class ConformanceServer implements AutoCloseable {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } finally {
-                stopped.countDown();
-            }
-        }, "conformance-server-shutdown"));
-        System.out.println("listening on " + server.baseUrl());
-        System.out.flush();
-        stopped.await();
+        Foreground.serveUntilStopped(server, server.baseUrl(), "conformance-server");
     }
 
     private static boolean isKind(String s) {
