@@ -25,11 +25,24 @@ public final class OwnedThreads implements ThreadFactory {
 
     @Override
     public Thread newThread(Runnable task) {
-        Thread t = new Thread(task, prefix + count.incrementAndGet());
+        Thread t = new Worker(task, prefix + count.incrementAndGet());
         t.setDaemon(true);
         threads.removeIf(old -> old.getState() == Thread.State.TERMINATED);
         threads.add(t);
         return t;
+    }
+
+    /**
+     * A thread made by {@link OwnedThreads}, with one slot its tasks may use for per-thread state
+     * that is read and written on every task (cheaper than a {@link ThreadLocal} look-up).
+     */
+    public static final class Worker extends Thread {
+        /** Free for the tasks' use; only ever touched by this thread itself. */
+        public Object slot;
+
+        Worker(Runnable task, String name) {
+            super(task, name);
+        }
     }
 
     /**

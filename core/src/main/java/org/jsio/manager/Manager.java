@@ -143,7 +143,7 @@ public class Manager implements AutoCloseable {
     public void connect(String namespace, String sid) {
         synchronized (roomLock) {
             clients.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>())
-                    .putIfAbsent(sid, ConcurrentHashMap.newKeySet());
+                    .putIfAbsent(sid, ConcurrentHashMap.newKeySet(1));
             addToRoom(namespace, sid, sid);
         }
     }
@@ -247,7 +247,7 @@ public class Manager implements AutoCloseable {
 
     private void addToRoom(String namespace, String sid, String room) {
         rooms.computeIfAbsent(namespace, n -> new ConcurrentHashMap<>())
-                .computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(sid);
+                .computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet(1)).add(sid);
         clients.get(namespace).get(sid).add(room);
     }
 

@@ -29,7 +29,7 @@ final class Connection {
     private final SocketIoServer server;
     private final EngineSocket engine;
     private final Lane lane;
-    private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
+    private final Map<String, Socket> sockets = new ConcurrentHashMap<>(2);
     private ScheduledFuture<?> connectTimer;
     // Binary reassembly; touched only by the receiving thread (one at a time per session).
     private SocketIoPacket partial;
@@ -178,10 +178,11 @@ final class Connection {
         }
         if (connectTimer != null) {
             connectTimer.cancel(false);
+            connectTimer = null;
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> auth = packet.data() == null
-                ? new LinkedHashMap<>() : (Map<String, Object>) packet.data();
+                ? Map.of() : (Map<String, Object>) packet.data();
         Socket socket = new Socket(namespace, this, server.newSocketId(), auth);
         sockets.put(name, socket);
         submit(() -> connect(socket));

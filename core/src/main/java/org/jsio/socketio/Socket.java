@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jsio.engine.EngineOptions.Transport;
 import org.jsio.engine.Handshake;
 import org.jsio.engine.Packet;
+import org.jsio.internal.OwnedThreads;
 
 /**
  * One client connected to one namespace (python-socketio's {@code sid} plus what it stands for).
@@ -29,8 +30,9 @@ public final class Socket {
     enum State { CONNECTING, CONFIRMING, CONNECTED, DISCONNECTED }
 
     /**
-     * The running handler's socket, in a holder each thread keeps: entering and leaving a handler
-     * then only reads the thread's entry (a plain look-up) instead of setting it twice.
+     * The running handler's socket, on threads the library did not make: in a holder each thread
+     * keeps, so that entering and leaving a handler only reads the thread's entry. The library's
+     * own handler threads keep it in a field instead ({@link OwnedThreads.Worker#slot}).
      */
     private static final ThreadLocal<Socket[]> CURRENT = ThreadLocal.withInitial(() -> new Socket[1]);
 
@@ -58,7 +60,8 @@ public final class Socket {
      * @throws IllegalStateException outside a connect, event or disconnect handler
      */
     public static Socket current() {
-        Socket s = CURRENT.get()[0];
+        Thread t = Thread.currentThread();
+        Socket s = t instanceof OwnedThreads.Worker ? (Socket) ((OwnedThreads.Worker) t).slot : CURRENT.get()[0];
         if (s == null) {
             throw new IllegalStateException("no Socket.IO handler is running on this thread");
         }
@@ -66,6 +69,13 @@ public final class Socket {
     }
 
     static Socket enter(Socket socket) {
+        Thread t = Thread.currentThread();
+        if (t instanceof OwnedThreads.Worker) {
+            OwnedThreads.Worker w = (OwnedThreads.Worker) t;
+            Socket previous = (Socket) w.slot;
+            w.slot = socket;
+            return previous;
+        }
         Socket[] holder = CURRENT.get();
         Socket previous = holder[0];
         holder[0] = socket;
@@ -73,6 +83,11 @@ public final class Socket {
     }
 
     static void leave(Socket previous) {
+        Thread t = Thread.currentThread();
+        if (t instanceof OwnedThreads.Worker) {
+            ((OwnedThreads.Worker) t).slot = previous;
+            return;
+        }
         // the holder stays with the thread (an empty one holds no client), so that the next
         // handler on this thread neither removes nor adds an entry of its thread-local map
         CURRENT.get()[0] = previous;

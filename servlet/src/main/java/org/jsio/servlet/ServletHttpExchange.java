@@ -110,6 +110,68 @@ final class ServletHttpExchange implements HttpExchange {
         return query;
     }
 
+    /**
+     * The first value of a query parameter, found in the query string without building the whole
+     * map (the engine reads two or three parameters of every request).
+     */
+    @Override
+    public String queryParameter(String name) {
+        Map<String, List<String>> parsed;
+        synchronized (this) {
+            parsed = query;
+        }
+        if (parsed != null) {
+            List<String> values = parsed.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+        return firstQueryValue(request.getQueryString(), name);
+    }
+
+    /** What {@link #parseQuery} would give first for {@code name}, or {@code null}. */
+    static String firstQueryValue(String queryString, String name) {
+        if (queryString == null) {
+            return null;
+        }
+        int n = queryString.length();
+        int start = 0;
+        while (start < n) {
+            int end = queryString.indexOf('&', start);
+            if (end < 0) {
+                end = n;
+            }
+            if (end > start) {
+                int eq = queryString.indexOf('=', start);
+                if (eq < 0 || eq > end) {
+                    eq = end;
+                }
+                if (nameMatches(queryString, start, eq, name)) {
+                    return eq == end ? "" : decodePart(queryString.substring(eq + 1, end));
+                }
+            }
+            start = end + 1;
+        }
+        return null;
+    }
+
+    private static boolean nameMatches(String q, int from, int to, String name) {
+        for (int i = from; i < to; i++) {
+            char c = q.charAt(i);
+            if (c == '%' || c == '+') {
+                return decode(q.substring(from, to)).equals(name);
+            }
+        }
+        return to - from == name.length() && q.regionMatches(from, name, 0, name.length());
+    }
+
+    private static String decodePart(String s) {
+        return s.indexOf('%') < 0 && s.indexOf('+') < 0 ? s : decode(s);
+    }
+
+    @Override
+    public String header(String name) {
+        return request.getHeader(name);
+    }
+
     /** Decodes an {@code application/x-www-form-urlencoded} query string (UTF-8), keeping order. */
     static Map<String, List<String>> parseQuery(String queryString) {
         if (queryString == null || queryString.isEmpty()) {

@@ -65,6 +65,22 @@ class ServletHttpExchangeTest {
     }
 
     @Test
+    void singleParameterLookupAgreesWithTheFullParse() {
+        String[] queries = {"EIO=4&transport=polling&x=a%20b+c&x=%E2%82%AC&flag&=v&bad=%zz", "", "&&EIO=3&EIO=4&",
+            "E%49O=4&transport=web%73ocket&sid=abc", "a+b=1&a%20b=2", "t=&t=x", "EIOX=1&EI=2&EIO"};
+        String[] names = {"EIO", "transport", "x", "flag", "", "bad", "sid", "a b", "t", "missing", "EI"};
+        for (String q : queries) {
+            Map<String, List<String>> all = ServletHttpExchange.parseQuery(q);
+            for (String name : names) {
+                List<String> values = all.get(name);
+                assertEquals(values == null ? null : values.get(0), ServletHttpExchange.firstQueryValue(q, name),
+                        q + " / " + name);
+            }
+        }
+        assertNull(ServletHttpExchange.firstQueryValue(null, "EIO"));
+    }
+
+    @Test
     void bodyOfExactlyTheLimitIsRead() throws Exception {
         byte[] body = bytes(100_000);
         assertArrayEquals(body, post(body, body.length).readBody(100_000));
@@ -105,6 +121,9 @@ class ServletHttpExchangeTest {
                         case "getHeaders":
                             return "Upgrade".equals(args[0]) ? Collections.enumeration(List.of("WebSocket"))
                                     : Collections.enumeration(List.of("a", "b"));
+                        case "getHeader": // case-insensitive, as the containers' own
+                            String name = ((String) args[0]).toLowerCase(java.util.Locale.ROOT);
+                            return "upgrade".equals(name) ? "WebSocket" : "x-two".equals(name) ? "a" : null;
                         default:
                             throw new UnsupportedOperationException(method.getName());
                     }
