@@ -60,6 +60,8 @@ final class ServletHttpExchange implements HttpExchange {
     private volatile AsyncContext async;
     /** Set when the response must be written on the calling thread (inside an async timeout). */
     private volatile boolean answerInline;
+    /** The container thread running the body handler, while it runs. */
+    private volatile Thread bodyThread;
     private Map<String, List<String>> query;
     private Map<String, List<String>> headers;
     private Map<String, String> cookies;
@@ -405,10 +407,17 @@ final class ServletHttpExchange implements HttpExchange {
                 if (!done.compareAndSet(false, true)) {
                     return;
                 }
-                if (failure != null) {
-                    handler.onFailure(failure);
-                } else {
-                    handler.onBody(body);
+                // An answer given before the handler returns is written here, on the container
+                // thread that read the body, instead of being handed to another one.
+                bodyThread = Thread.currentThread();
+                try {
+                    if (failure != null) {
+                        handler.onFailure(failure);
+                    } else {
+                        handler.onBody(body);
+                    }
+                } finally {
+                    bodyThread = null;
                 }
             }
         });
@@ -454,7 +463,7 @@ final class ServletHttpExchange implements HttpExchange {
             write(null, response, status, headers, data);
             return;
         }
-        if (answerInline) {
+        if (answerInline || bodyThread == Thread.currentThread()) {
             write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data);
             return;
         }
