@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -15,9 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
@@ -74,6 +77,10 @@ public final class EngineServer implements AutoCloseable {
             new OwnedThreads("engineio-scheduler-" + SCHEDULER_IDS.incrementAndGet() + "-");
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Whether the heartbeat sweep is scheduled (it runs while there are sessions). */
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** How often the heartbeat sweep looks at every session. */
+    private final long sweepNanos;
     /** How soon a poll made during an upgrade is released (the reference server checks every 100 ms). */
     volatile long upgradeNoopDelayMillis = 100;
 
@@ -84,6 +91,58 @@ public final class EngineServer implements AutoCloseable {
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, schedulerThread);
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = s;
+        this.sweepNanos = sweepPeriod(options).toNanos();
+    }
+
+    /**
+     * The heartbeat sweep's period: a tenth of the shorter of pingInterval and pingTimeout, between
+     * 5 ms and 1 s. A ping goes out at most that late, which the client's own deadline
+     * (pingInterval + pingTimeout) absorbs; an overdue pong is noticed at most that late (and at
+     * once by a request of that session, which checks the clock itself).
+     */
+    static Duration sweepPeriod(EngineOptions options) {
+        long shorter = Math.min(options.pingInterval().toNanos(), options.pingTimeout().toNanos());
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.SECONDS.toNanos(1), shorter / 10));
+        return Duration.ofNanos(period);
+    }
+
+    /** A session's heartbeat started: make sure the sweep runs. */
+    void heartbeatStarted() {
+        if (sweeping.compareAndSet(false, true)) {
+            scheduleSweep();
+        }
+    }
+
+    private void scheduleSweep() {
+        try {
+            scheduler.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            sweeping.set(false); // closed
+        }
+    }
+
+    /**
+     * One pass of the heartbeat over every session: a single timer for all of them instead of
+     * one per session, so that idle clients cost no timer objects and a pong no re-scheduling.
+     * It stops when no session is left, and starts again with the next one.
+     */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (EngineSocket socket : sessions.values()) {
+            try {
+                socket.heartbeat(now);
+            } catch (RuntimeException e) {
+                LOG.error("session {}: heartbeat failed", socket.id(), e);
+            }
+        }
+        if (sessions.isEmpty()) {
+            sweeping.set(false);
+            // a session that arrived meanwhile may have found the sweep still running
+            if (sessions.isEmpty() || !sweeping.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        scheduleSweep();
     }
 
     /** The settings this server was built with. */
@@ -106,10 +165,10 @@ public final class EngineServer implements AutoCloseable {
     }
 
     /**
-     * Timers waiting on the {@link #scheduler()}: heartbeats, upgrade, close and connect timeouts,
-     * acknowledgement timeouts and whatever else was scheduled there (cancelled timers are removed
-     * at once). With no client left it is back to what the application scheduled itself; for
-     * tests and metrics.
+     * Timers waiting on the {@link #scheduler()}: the heartbeat sweep (one for all sessions, while
+     * there are any), upgrade, close and connect timeouts, acknowledgement timeouts and whatever
+     * else was scheduled there (cancelled timers are removed at once). With no client left it is
+     * back to what the application scheduled itself; for tests and metrics.
      */
     public int scheduledTasks() {
         return ((ScheduledThreadPoolExecutor) scheduler).getQueue().size();

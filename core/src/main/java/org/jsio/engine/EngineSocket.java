@@ -47,7 +47,8 @@ public final class EngineSocket {
     private ScheduledFuture<?> upgradeTimer;
     private long heartbeatBase;
     private boolean pingOutstanding;
-    private ScheduledFuture<?> heartbeatTimer;
+    /** Whether the server's heartbeat sweep looks after this session (from {@link #start}). */
+    private boolean heartbeatStarted;
     private ScheduledFuture<?> closeTimer;
     private boolean closeNotified;
     private boolean awaitingLastPoll;
@@ -308,10 +309,6 @@ public final class EngineSocket {
     }
 
     private void cancelTimersLocked() {
-        if (heartbeatTimer != null) {
-            heartbeatTimer.cancel(false);
-            heartbeatTimer = null;
-        }
         if (upgradeTimer != null) {
             upgradeTimer.cancel(false);
             upgradeTimer = null;
@@ -326,39 +323,47 @@ public final class EngineSocket {
 
     /**
      * Starts the heartbeat: the first ping is due one interval after the session was created
-     * (before the open packet went out, so the client's clock never runs ahead of ours).
+     * (before the open packet went out, so the client's clock never runs ahead of ours). The
+     * server's sweep ({@link EngineServer}) sends the pings and ends sessions that miss a pong;
+     * no session has a timer of its own.
      */
     void start() {
-        synchronized (this) {
-            if (state == State.OPEN) {
-                long delay = Math.max(0, heartbeatBase + pingIntervalNanos - System.nanoTime());
-                heartbeatTimer = server.scheduler().schedule(this::ping, delay, TimeUnit.NANOSECONDS);
-            }
-        }
-    }
-
-    private void ping() {
         synchronized (this) {
             if (state != State.OPEN) {
                 return;
             }
-            pingOutstanding = true;
-            // The deadline counts from when the ping was due, not from when the timer ran.
-            long due = heartbeatBase + pingIntervalNanos + pingTimeoutNanos;
-            long delay = Math.max(0, due - System.nanoTime());
-            heartbeatTimer = server.scheduler().schedule(this::checkPingTimeout, delay, TimeUnit.NANOSECONDS);
+            heartbeatStarted = true;
         }
-        send(Packet.PING);
+        server.heartbeatStarted();
     }
 
-    private void checkPingTimeout() {
+    /**
+     * One look of the heartbeat sweep at this session at {@code now}: pings it when its interval
+     * is over, ends it when its pong is overdue. The deadline counts from when the ping was due,
+     * not from when the sweep came by.
+     */
+    void heartbeat(long now) {
+        boolean ping = false;
+        boolean expired = false;
         synchronized (this) {
-            if (state != State.OPEN || !pingOutstanding) {
+            if (state != State.OPEN || !heartbeatStarted) {
                 return;
             }
+            if (!pingOutstanding) {
+                if (now - (heartbeatBase + pingIntervalNanos) >= 0) {
+                    pingOutstanding = true;
+                    ping = true;
+                }
+            } else if (now - (heartbeatBase + pingIntervalNanos + pingTimeoutNanos) > 0) {
+                expired = true;
+            }
         }
-        LOG.debug("session {}: ping timeout", id);
-        terminate(DisconnectReason.PING_TIMEOUT);
+        if (ping) {
+            send(Packet.PING);
+        } else if (expired) {
+            LOG.debug("session {}: ping timeout", id);
+            terminate(DisconnectReason.PING_TIMEOUT);
+        }
     }
 
     private void onPong() {
@@ -368,10 +373,6 @@ public final class EngineSocket {
             }
             pingOutstanding = false;
             heartbeatBase = System.nanoTime();
-            if (heartbeatTimer != null) {
-                heartbeatTimer.cancel(false);
-            }
-            heartbeatTimer = server.scheduler().schedule(this::ping, pingIntervalNanos, TimeUnit.NANOSECONDS);
         }
     }
 

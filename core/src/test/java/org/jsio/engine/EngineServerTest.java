@@ -258,6 +258,47 @@ class EngineServerTest {
     }
 
     @Test
+    void oneHeartbeatTimerServesEverySessionAndStopsWithTheLast() throws Exception {
+        server.close();
+        server = echoServer(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertEquals(Duration.ofMillis(10), EngineServer.sweepPeriod(server.options()));
+        List<FakeExchange> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
+            server.handleRequest(ex);
+            assertTrue(((String) ex.socket.next()).startsWith("0{"));
+            sockets.add(ex);
+        }
+        // the sweep is out of the queue while it runs, so 0 or 1; never one timer per session
+        assertTrue(server.scheduledTasks() <= 1, server.scheduledTasks() + " timers for 20 sessions");
+        // every session is pinged; the even ones answer and stay, the odd ones never do
+        for (int i = 0; i < sockets.size(); i++) {
+            assertEquals("2", sockets.get(i).socket.next(), "first ping to " + i);
+            if (i % 2 == 0) {
+                sockets.get(i).listener.onText("3");
+            }
+        }
+        for (int i = 1; i < sockets.size(); i += 2) {
+            assertTrue(sockets.get(i).socket.awaitClosed(), "silent session " + i + " ended");
+        }
+        awaitEvent("close:ping timeout");
+        for (int i = 0; i < sockets.size(); i += 2) {
+            assertEquals("2", sockets.get(i).socket.next(), "second ping to " + i);
+            sockets.get(i).listener.onText("3");
+        }
+        assertEquals(10, server.sessionCount());
+        for (int i = 0; i < sockets.size(); i += 2) {
+            sockets.get(i).listener.onClose(1000, "");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (server.sessionCount() + server.scheduledTasks() > 0) {
+            assertTrue(System.nanoTime() < deadline, server.sessionCount() + " sessions and "
+                    + server.scheduledTasks() + " timers left");
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void websocketSessionSendsOpenFirstAndEchoesFrames() throws Exception {
         FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
         server.handleRequest(ex);
