@@ -148,14 +148,13 @@ public final class BroadcastOperator {
         if (!compress) {
             packets = packets.stream().map(Packet::uncompressed).collect(java.util.stream.Collectors.toList());
         }
-        for (Socket s : targets()) {
-            if (volatileOnly) {
-                s.sendVolatile(packets);
-            } else {
-                s.sendPackets(packets);
-            }
-        }
+        List<Packet> out = packets;
+        FanOut.forEach(targets(), namespace.server().executor(), PARALLELISM,
+                volatileOnly ? s -> s.sendVolatile(out) : s -> s.sendPackets(out));
     }
+
+    /** How many threads a large broadcast is spread over. */
+    private static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
     /** Sends a {@code message} event to every selected client. */
     public void send(Object data) {
