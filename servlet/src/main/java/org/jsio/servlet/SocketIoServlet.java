@@ -98,6 +98,12 @@ public class SocketIoServlet extends HttpServlet {
         b.chooseWebSocketUpgrade(getServletContext(), getInitParameter(JETTY_CORE_PARAM), "servlet " + getServletName());
     }
 
+    /** Whether this servlet upgrades WebSockets through Jetty's WebSocket core (for tests). */
+    boolean usesJettyCore() {
+        EngineBinding b = binding;
+        return b != null && b.usesJettyCore();
+    }
+
     /** Hands every request, whatever its method, to the engine. */
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {

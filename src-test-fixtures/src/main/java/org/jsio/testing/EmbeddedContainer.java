@@ -21,17 +21,17 @@ public interface EmbeddedContainer extends AutoCloseable {
     String[] KINDS = {"jetty", "tomcat"};
 
     /**
-     * {@link #KINDS} and {@value #JETTY_JAKARTA}: for tests of the WebSocket transport, which
-     * takes another path through Jetty when its WebSocket core is switched off.
-     */
-    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat"};
-
-    /**
      * Jetty with the context-param {@code org.jsio.servlet.jettyCore=false}: the Socket.IO
      * servlets upgrade WebSockets through the Jakarta WebSocket API, as on a Jetty that hides its
      * WebSocket core from web applications.
      */
     String JETTY_JAKARTA = "jetty-jakarta";
+
+    /**
+     * {@link #KINDS} and {@value #JETTY_JAKARTA}: for tests of the WebSocket transport, which
+     * takes another path through Jetty when its WebSocket core is switched off.
+     */
+    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat"};
 
     /**
      * A new, unstarted container.
