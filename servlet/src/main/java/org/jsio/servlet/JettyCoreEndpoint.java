@@ -159,12 +159,29 @@ final class JettyCoreEndpoint implements FrameHandler {
                 return;
             }
             callback.succeeded();
-            listener.onText(text);
+            deliver(text, null);
         } else {
             callback.succeeded();
-            listener.onBinary(length == whole.length ? whole : Arrays.copyOf(whole, length));
+            deliver(null, length == whole.length ? whole : Arrays.copyOf(whole, length));
         }
         demand();
+    }
+
+    /**
+     * Hands a whole message to the engine. The frame's callback is already completed, so a failure
+     * here must not reach Jetty (it would complete it again): the connection is closed with 1011.
+     */
+    private void deliver(String text, byte[] binary) {
+        try {
+            if (text != null) {
+                listener.onText(text);
+            } else {
+                listener.onBinary(binary);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("WebSocket {}: the engine failed to take a message", connection.session.getRemoteAddress(), e);
+            connection.closeSession(CloseStatus.SERVER_ERROR, "");
+        }
     }
 
     /** Adds a fragment to the message being assembled; the caller checked the limit. */
