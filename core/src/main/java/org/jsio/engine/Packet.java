@@ -1,5 +1,6 @@
 package org.jsio.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -35,6 +36,8 @@ public final class Packet {
     private final byte[] binary;
     private final boolean compress;
     private String encodedText;
+    /** Set once by whichever thread first needs it; volatile so a racing reader sees a whole array. */
+    private volatile byte[] encodedUtf8;
 
     private Packet(Type type, String text, byte[] binary) {
         this(type, text, binary, true);
@@ -113,6 +116,20 @@ public final class Packet {
             encodedText = e;
         }
         return e;
+    }
+
+    /**
+     * The UTF-8 bytes of {@link #encodedText()}, encoded on first use and shared by every
+     * connection this packet is sent to: a broadcast is encoded once, whatever the number of
+     * recipients. Callers must not change the array.
+     */
+    byte[] encodedUtf8() {
+        byte[] b = encodedUtf8;
+        if (b == null) {
+            b = encodedText().getBytes(StandardCharsets.UTF_8);
+            encodedUtf8 = b;
+        }
+        return b;
     }
 
     @Override

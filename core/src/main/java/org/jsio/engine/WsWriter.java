@@ -10,6 +10,7 @@ import org.jsio.engine.spi.WebSocketConnection;
  */
 final class WsWriter {
     private final WebSocketConnection connection;
+    private final boolean utf8;
     private final int maxQueued;
     private final long maxQueuedBytes;
     private final Consumer<Throwable> onFailure;
@@ -22,6 +23,7 @@ final class WsWriter {
 
     WsWriter(WebSocketConnection connection, int maxQueued, long maxQueuedBytes, Consumer<Throwable> onFailure) {
         this.connection = connection;
+        this.utf8 = connection.prefersUtf8();
         this.maxQueued = maxQueued;
         this.maxQueuedBytes = maxQueuedBytes;
         this.onFailure = onFailure;
@@ -167,6 +169,8 @@ final class WsWriter {
             try {
                 if (packet.isBinary()) {
                     connection.sendBinary(packet.binary(), callback);
+                } else if (utf8) {
+                    connection.sendTextUtf8(packet.encodedUtf8(), callback);
                 } else {
                     connection.sendText(packet.encodedText(), callback);
                 }

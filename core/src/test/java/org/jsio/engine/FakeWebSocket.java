@@ -11,6 +11,21 @@ final class FakeWebSocket implements WebSocketConnection {
     final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
     final CountDownLatch closed = new CountDownLatch(1);
     volatile int closeCode; // the first close wins, as in real containers
+    /** Whether to ask for text as UTF-8 bytes; those sends are recorded as text and in {@link #utf8Sends}. */
+    volatile boolean utf8;
+    final BlockingQueue<byte[]> utf8Sends = new LinkedBlockingQueue<>();
+
+    @Override
+    public boolean prefersUtf8() {
+        return utf8;
+    }
+
+    @Override
+    public void sendTextUtf8(byte[] bytes, SendCallback done) {
+        utf8Sends.add(bytes);
+        frames.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        done.done(null);
+    }
 
     @Override
     public void sendText(String text, SendCallback done) {

@@ -35,6 +35,8 @@ final class EngineBinding {
     private final EngineServer engine;
     private final AutoCloseable owned;
     private final AtomicBoolean notAsyncLogged = new AtomicBoolean();
+    /** How WebSocket upgrades are done: Jetty's WebSocket core, or null for the Jakarta API. */
+    private volatile WebSocketUpgrade webSocketUpgrade;
 
     private EngineBinding(EngineServer engine, AutoCloseable owned) {
         this.engine = engine;
@@ -121,7 +123,44 @@ final class EngineBinding {
             refuseNotAsync(request, response, who);
             return;
         }
-        engine.handleRequest(new ServletHttpExchange(request, response));
+        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade));
+    }
+
+    /**
+     * Chooses once, when the servlet or filter starts, how its WebSocket upgrades are done: through
+     * Jetty 12's WebSocket core when it can, unless {@code initParameter} (else the context-param
+     * {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM}) is {@code false}; else through the Jakarta
+     * WebSocket API. Logs the choice at INFO.
+     *
+     * @param initParameter the servlet's or filter's {@value SocketIoServlet#JETTY_CORE_PARAM}
+     *     init-param, or {@code null}
+     * @param who the servlet or filter, for the log
+     */
+    void chooseWebSocketUpgrade(ServletContext context, String initParameter, String who) throws ServletException {
+        if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)) {
+            webSocketUpgrade = null;
+            return;
+        }
+        String value = initParameter;
+        String name = SocketIoServlet.JETTY_CORE_PARAM;
+        if (value == null || value.isBlank()) {
+            value = context.getInitParameter(SocketIoServlet.JETTY_CORE_CONTEXT_PARAM);
+            name = SocketIoServlet.JETTY_CORE_CONTEXT_PARAM;
+        }
+        boolean enabled;
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("true")) {
+            enabled = true;
+        } else if (value.trim().equalsIgnoreCase("false")) {
+            enabled = false;
+        } else {
+            throw new ServletException(who + ": " + name + " must be true or false, not '" + value + "'");
+        }
+        webSocketUpgrade = JettyWebSockets.choose(context, enabled, who);
+    }
+
+    /** Whether WebSocket upgrades go through Jetty's WebSocket core (for tests). */
+    boolean usesJettyCore() {
+        return webSocketUpgrade != null;
     }
 
     private void refuseNotAsync(HttpServletRequest request, HttpServletResponse response, String who)

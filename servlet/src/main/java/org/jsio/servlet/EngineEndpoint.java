@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code Session.close} until the close frame is written (Tomcat, up to its blocking send
  * timeout, and first for a frame still on its way), so the close is done on a thread of a small
  * on-demand pool, and bounded to 2 s on both containers.
+ *
+ * <p>On Jetty 12 the servlet uses {@code JettyCoreEndpoint} instead when it can (see
+ * {@code JettyWebSockets}); this endpoint serves Tomcat, and Jetty when that is switched off or
+ * hidden from the web application.
  */
 public final class EngineEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(EngineEndpoint.class);
@@ -77,7 +81,7 @@ public final class EngineEndpoint extends Endpoint {
      * Where close frames are written: threads made on demand and ended after a second idle, so
      * none is left once the connections are closed.
      */
-    private static final java.util.concurrent.ExecutorService CLOSERS = new java.util.concurrent.ThreadPoolExecutor(
+    static final java.util.concurrent.ExecutorService CLOSERS = new java.util.concurrent.ThreadPoolExecutor(
             0, Integer.MAX_VALUE, 1, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
             r -> {
                 Thread t = new Thread(r, "socketio-ws-close");
@@ -202,7 +206,7 @@ public final class EngineEndpoint extends Endpoint {
      * lets go of the engine's session: a container that keeps a closed session around (Tomcat
      * does, for some peers that reset the connection) keeps only this empty relay.
      */
-    private static final class Relay implements WebSocketListener {
+    static final class Relay implements WebSocketListener {
         volatile WebSocketListener target;
 
         @Override

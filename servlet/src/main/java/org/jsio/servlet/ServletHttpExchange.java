@@ -55,6 +55,7 @@ final class ServletHttpExchange implements HttpExchange {
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
+    private final WebSocketUpgrade webSocketUpgrade;
     private volatile String label;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile AsyncContext async;
@@ -67,8 +68,17 @@ final class ServletHttpExchange implements HttpExchange {
     private Map<String, String> cookies;
 
     ServletHttpExchange(HttpServletRequest request, HttpServletResponse response) {
+        this(request, response, null);
+    }
+
+    /**
+     * @param webSocketUpgrade how a WebSocket upgrade is done when it is not through the Jakarta
+     *     WebSocket API (Jetty's WebSocket core), or {@code null}
+     */
+    ServletHttpExchange(HttpServletRequest request, HttpServletResponse response, WebSocketUpgrade webSocketUpgrade) {
         this.request = request;
         this.response = response;
+        this.webSocketUpgrade = webSocketUpgrade;
     }
 
     /**
@@ -587,6 +597,11 @@ final class ServletHttpExchange implements HttpExchange {
 
     @Override
     public void upgrade(WebSocketAcceptor acceptor) throws IOException {
+        WebSocketUpgrade direct = webSocketUpgrade;
+        if (direct != null && direct.upgrade(request, response, acceptor)) {
+            upgraded();
+            return;
+        }
         Object attribute = request.getServletContext().getAttribute(SERVER_CONTAINER_ATTRIBUTE);
         if (!(attribute instanceof ServerContainer)) {
             // an IOException: the engine answers 400 and the client stays on long-polling
@@ -604,6 +619,11 @@ final class ServletHttpExchange implements HttpExchange {
             // Jetty refuses a malformed handshake (no Sec-WebSocket-Key, ...) with IllegalStateException.
             throw new IOException("WebSocket handshake refused: " + e.getMessage(), e);
         }
+        upgraded();
+    }
+
+    /** After the container took the handshake: checks that it answered it. */
+    private void upgraded() throws IOException {
         int status = response.getStatus();
         if (status == HttpServletResponse.SC_SWITCHING_PROTOCOLS || status >= 400 || response.isCommitted()) {
             // Upgraded, or the container already refused the handshake itself.

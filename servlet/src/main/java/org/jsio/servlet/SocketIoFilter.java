@@ -179,6 +179,8 @@ public class SocketIoFilter implements Filter {
             throw new ServletException("filter " + config.getFilterName() + " was destroyed");
         }
         EngineBinding.warnIfNoWebSocket(config.getServletContext(), b.engine(), "filter " + config.getFilterName());
+        b.chooseWebSocketUpgrade(config.getServletContext(), config.getInitParameter(SocketIoServlet.JETTY_CORE_PARAM),
+                "filter " + config.getFilterName());
         LOG.debug("filter {}: Socket.IO at {}, static files {}", config.getFilterName(), path, staticFiles);
     }
 

@@ -49,6 +49,19 @@ public class SocketIoServlet extends HttpServlet {
      */
     public static final String FACTORY_PARAM = EngineBinding.FACTORY_PARAM;
 
+    /**
+     * The init-param that, set to {@code false}, makes this servlet upgrade WebSockets through the
+     * Jakarta WebSocket API even on Jetty 12, where by default it uses Jetty's WebSocket core
+     * (fewer copies and encodings per message) whenever the web application can see it.
+     */
+    public static final String JETTY_CORE_PARAM = "jettyCore";
+
+    /**
+     * The context-param doing what {@value #JETTY_CORE_PARAM} does for every Socket.IO servlet and
+     * filter of the web application that has no such init-param.
+     */
+    public static final String JETTY_CORE_CONTEXT_PARAM = "org.jsio.servlet.jettyCore";
+
     private transient volatile EngineBinding binding;
 
     /** A servlet serving a Socket.IO server, which the caller owns and closes. */
@@ -82,6 +95,13 @@ public class SocketIoServlet extends HttpServlet {
             binding = b;
         }
         EngineBinding.warnIfNoWebSocket(getServletContext(), b.engine(), "servlet " + getServletName());
+        b.chooseWebSocketUpgrade(getServletContext(), getInitParameter(JETTY_CORE_PARAM), "servlet " + getServletName());
+    }
+
+    /** Whether this servlet upgrades WebSockets through Jetty's WebSocket core (for tests). */
+    boolean usesJettyCore() {
+        EngineBinding b = binding;
+        return b != null && b.usesJettyCore();
     }
 
     /** Hands every request, whatever its method, to the engine. */

@@ -17,22 +17,38 @@ import java.util.Locale;
  */
 public interface EmbeddedContainer extends AutoCloseable {
 
-    /** The names {@link #create} accepts. */
+    /** The containers {@link #create} starts. */
     String[] KINDS = {"jetty", "tomcat"};
+
+    /**
+     * Jetty with the context-param {@code org.jsio.servlet.jettyCore=false}: the Socket.IO
+     * servlets upgrade WebSockets through the Jakarta WebSocket API, as on a Jetty that hides its
+     * WebSocket core from web applications.
+     */
+    String JETTY_JAKARTA = "jetty-jakarta";
+
+    /**
+     * {@link #KINDS} and {@value #JETTY_JAKARTA}: for tests of the WebSocket transport, which
+     * takes another path through Jetty when its WebSocket core is switched off.
+     */
+    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat"};
 
     /**
      * A new, unstarted container.
      *
-     * @param kind {@code "jetty"} or {@code "tomcat"} (case-insensitive)
+     * @param kind {@code "jetty"}, {@code "tomcat"} or {@value #JETTY_JAKARTA} (case-insensitive)
      */
     static EmbeddedContainer create(String kind) {
         switch (kind.toLowerCase(Locale.ROOT)) {
             case "jetty":
                 return new EmbeddedJetty();
+            case JETTY_JAKARTA:
+                return new EmbeddedJetty().contextParameter("org.jsio.servlet.jettyCore", "false");
             case "tomcat":
                 return new EmbeddedTomcat();
             default:
-                throw new IllegalArgumentException("unknown container '" + kind + "': use jetty or tomcat");
+                throw new IllegalArgumentException("unknown container '" + kind + "': use jetty, tomcat or "
+                        + JETTY_JAKARTA);
         }
     }
 

@@ -2,7 +2,9 @@ package org.jsio.testing;
 
 import jakarta.servlet.http.HttpServlet;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -12,6 +14,7 @@ import org.eclipse.jetty.server.ServerConnector;
 /** Jetty 12 (ee10) with Jakarta WebSocket support, one root context. See {@link EmbeddedContainer}. */
 public final class EmbeddedJetty implements EmbeddedContainer {
     private final List<Mount> mounts = new ArrayList<>();
+    private final Map<String, String> contextParameters = new LinkedHashMap<>();
     private Server server;
     private ServerConnector connector;
     private boolean closed;
@@ -34,6 +37,15 @@ public final class EmbeddedJetty implements EmbeddedContainer {
         return this;
     }
 
+    /** Sets a context-param ({@code ServletContext.getInitParameter}). Only before {@link #start}. */
+    public synchronized EmbeddedJetty contextParameter(String name, String value) {
+        if (server != null) {
+            throw new IllegalStateException("set context parameters before start()");
+        }
+        contextParameters.put(name, value);
+        return this;
+    }
+
     @Override
     public synchronized EmbeddedJetty start(String host, int port) throws Exception {
         if (server != null) {
@@ -47,6 +59,7 @@ public final class EmbeddedJetty implements EmbeddedContainer {
 
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         context.setContextPath("/");
+        contextParameters.forEach(context::setInitParameter);
         JakartaWebSocketServletContainerInitializer.configure(context, null);
         for (Mount m : mounts) {
             ServletHolder holder = new ServletHolder(m.servlet);

@@ -12,6 +12,26 @@ public interface WebSocketConnection {
     /** Sends one text frame; {@code done} runs once when the frame was written or failed. */
     void sendText(String text, SendCallback done);
 
+    /**
+     * Whether this connection prefers text as UTF-8 bytes ({@link #sendTextUtf8}) to a
+     * {@code String} ({@link #sendText}): a container that writes bytes anyway then gets a text
+     * packet encoded once and shared by all its recipients instead of encoding it per send. The
+     * engine asks once per connection. False by default.
+     */
+    default boolean prefersUtf8() {
+        return false;
+    }
+
+    /**
+     * Sends one text frame given as its UTF-8 bytes; {@code done} runs once when the frame was
+     * written or failed. The array is shared with other connections: the adapter must neither
+     * change it nor keep it after {@code done}. By default it is decoded and passed to
+     * {@link #sendText}.
+     */
+    default void sendTextUtf8(byte[] utf8, SendCallback done) {
+        sendText(new String(utf8, java.nio.charset.StandardCharsets.UTF_8), done);
+    }
+
     /** Sends one binary frame; {@code done} runs once when the frame was written or failed. */
     void sendBinary(byte[] data, SendCallback done);
 

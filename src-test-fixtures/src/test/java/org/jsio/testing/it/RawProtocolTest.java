@@ -117,7 +117,7 @@ class RawProtocolTest {
 
     @BeforeAll
     static void startContainers() throws Exception {
-        for (String kind : EmbeddedContainer.KINDS) {
+        for (String kind : EmbeddedContainer.WEBSOCKET_KINDS) {
             FIXTURES.put(kind, new Fixture(kind));
         }
     }
@@ -130,6 +130,11 @@ class RawProtocolTest {
 
     static Stream<String> containers() {
         return Stream.of(EmbeddedContainer.KINDS);
+    }
+
+    /** For the WebSocket transport's own tests: Jetty also with its WebSocket core switched off. */
+    static Stream<String> webSocketContainers() {
+        return Stream.of(EmbeddedContainer.WEBSOCKET_KINDS);
     }
 
     private static RawClient io(String kind) {
@@ -532,7 +537,7 @@ class RawProtocolTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
+    @MethodSource("webSocketContainers")
     void webSocketHandshakeErrorsRefuseTheSocket(String kind) throws Exception {
         RawClient c = io(kind);
         // an HTTP error before the upgrade, or an accepted socket closed at once (§1.9)
@@ -621,7 +626,7 @@ class RawProtocolTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
+    @MethodSource("webSocketContainers")
     void webSocketPongKeepsTheSessionAndMissingPongClosesIt(String kind) throws Exception {
         RawClient c = strict(kind);
         try (Ws ws = c.openWebSocketSession()) {
@@ -642,7 +647,7 @@ class RawProtocolTest {
     // ================================================================ §1.7 upgrade
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
+    @MethodSource("webSocketContainers")
     void pollingUpgradesToWebSocket(String kind) throws Exception {
         RawClient c = io(kind);
         String sid = c.handshake();
@@ -827,7 +832,7 @@ class RawProtocolTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
+    @MethodSource("webSocketContainers")
     void binaryEventsAndAcknowledgements(String kind) throws Exception {
         try (Ws ws = connectedWebSocket(io(kind))) {
             ws.send("452-[\"message\"," + BINARY_PLACEHOLDER_0 + "," + BINARY_PLACEHOLDER_1 + "]");
@@ -907,7 +912,7 @@ class RawProtocolTest {
             beforeConnect("CONNECT payload not an object before CONNECT", "40\"x\""));
 
     static Stream<Arguments> violations() {
-        return Stream.of(EmbeddedContainer.KINDS)
+        return Stream.of(EmbeddedContainer.WEBSOCKET_KINDS)
                 .flatMap(kind -> VIOLATIONS.stream().map(v -> Arguments.of(kind, v)));
     }
 
@@ -931,7 +936,7 @@ class RawProtocolTest {
     // ================================================================ §1.9 WebSocket limits
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
+    @MethodSource("webSocketContainers")
     void webSocketMessageOverTheLimitClosesWith1009(String kind) throws Exception {
         RawClient c = io(kind);
         List<String> outcomes = new ArrayList<>();

@@ -35,9 +35,17 @@ final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final int status;
+    private final String head;
 
-    /** One received frame: its opcode and payload (for a close frame, code and reason). */
-    record Frame(int opcode, byte[] payload) {
+    /**
+     * One received frame: its opcode and payload (for a close frame, code and reason), and
+     * whether its RSV1 bit (permessage-deflate: compressed) was set.
+     */
+    record Frame(int opcode, byte[] payload, boolean rsv1) {
+        Frame(int opcode, byte[] payload) {
+            this(opcode, payload, false);
+        }
+
         String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
@@ -47,11 +55,12 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private RawWebSocket(Socket socket, int status) throws IOException {
+    private RawWebSocket(Socket socket, int status, String head) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.status = status;
+        this.head = head;
     }
 
     /**
@@ -61,6 +70,14 @@ final class RawWebSocket implements AutoCloseable {
      *     (a small one makes a client that stops reading back up quickly)
      */
     static RawWebSocket connect(URI uri, int receiveBuffer, Duration timeout) throws IOException {
+        return connect(uri, receiveBuffer, timeout, "");
+    }
+
+    /**
+     * Like {@link #connect(URI, int, Duration)}, with more request header lines (each ending in
+     * CRLF) such as {@code "Sec-WebSocket-Extensions: permessage-deflate\r\n"}.
+     */
+    static RawWebSocket connect(URI uri, int receiveBuffer, Duration timeout, String extraHeaders) throws IOException {
         Socket s = new Socket();
         try {
             if (receiveBuffer > 0) {
@@ -76,12 +93,12 @@ final class RawWebSocket implements AutoCloseable {
                     + "Upgrade: websocket\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+                    + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             String head = readHead(s.getInputStream());
             int status = Integer.parseInt(head.split(" ", 3)[1]);
-            return new RawWebSocket(s, status);
+            return new RawWebSocket(s, status, head);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -102,6 +119,17 @@ final class RawWebSocket implements AutoCloseable {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** A header of the handshake answer (the first one of that name), or {@code null}. */
+    String responseHeader(String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
     /** The HTTP status of the handshake answer (101 when upgraded). */
     int status() {
         return status;
@@ -114,8 +142,13 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Sends one frame exactly as given (masked, as a client must). */
     synchronized void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
+        sendFrame(fin, false, opcode, payload);
+    }
+
+    /** Sends one frame exactly as given, with the RSV1 bit set if {@code rsv1}. */
+    synchronized void sendFrame(boolean fin, boolean rsv1, int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | (opcode & 0x0f));
+        frame.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (opcode & 0x0f));
         int n = payload.length;
         if (n < 126) {
             frame.write(0x80 | n);
@@ -166,7 +199,7 @@ final class RawWebSocket implements AutoCloseable {
             if (payload.length < len) {
                 return null;
             }
-            return new Frame(b0 & 0x0f, payload);
+            return new Frame(b0 & 0x0f, payload, (b0 & 0x40) != 0);
         } catch (SocketTimeoutException e) {
             throw e;
         } catch (IOException e) {

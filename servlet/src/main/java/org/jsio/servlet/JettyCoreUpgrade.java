@@ -1,0 +1,100 @@
+package org.jsio.servlet;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
+import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.exception.WebSocketException;
+import org.eclipse.jetty.websocket.core.server.Handshaker;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketMappings;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.jsio.engine.spi.WebSocketAcceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upgrades requests through Jetty 12's WebSocket core, the layer under Jetty's Jakarta WebSocket
+ * implementation, binding each WebSocket to a {@link JettyCoreEndpoint}. It uses the handshaker
+ * and components that the context's Jakarta WebSocket support set up (so the same extensions,
+ * permessage-deflate among them, are offered as on the Jakarta path), and sets what
+ * {@link EngineEndpoint} sets on a Jakarta session: the idle timeout and the message size limits.
+ *
+ * <p>Loaded only by {@link JettyWebSockets} after it found Jetty's classes; its constructor fails
+ * if the context is not a Jetty ee10 context with WebSocket support.
+ */
+final class JettyCoreUpgrade implements WebSocketUpgrade {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyCoreUpgrade.class);
+
+    private final Handshaker handshaker;
+    private final WebSocketComponents components;
+
+    JettyCoreUpgrade(ServletContext context) {
+        ServletContextHandler handler = ServletContextHandler.getServletContextHandler(context);
+        if (handler == null) {
+            throw new IllegalStateException("not a Jetty 12 ee10 servlet context");
+        }
+        WebSocketMappings mappings = WebSocketMappings.getMappings(handler);
+        if (mappings == null) {
+            throw new IllegalStateException("Jetty's WebSocket support is not set up in this context");
+        }
+        this.handshaker = mappings.getHandshaker();
+        this.components = mappings.getWebSocketComponents();
+        if (handshaker == null || components == null) {
+            throw new IllegalStateException("Jetty's WebSocket support is incomplete in this context");
+        }
+    }
+
+    @Override
+    public boolean upgrade(HttpServletRequest request, HttpServletResponse response, WebSocketAcceptor acceptor)
+            throws IOException {
+        Request coreRequest;
+        Response coreResponse;
+        try {
+            coreRequest = ServletCoreRequest.wrap(request);
+            coreResponse = ServletCoreResponse.wrap(coreRequest, response, false);
+        } catch (RuntimeException e) {
+            LOG.debug("Jetty's WebSocket core cannot take {}: {}", request.getRequestURI(), e.toString());
+            return false;
+        }
+        FutureCallback done = new FutureCallback();
+        try {
+            if (!handshaker.upgradeRequest(new Negotiator(acceptor), coreRequest, coreResponse, done, components, null)) {
+                throw new IOException("WebSocket handshake refused: not a valid WebSocket upgrade request");
+            }
+        } catch (WebSocketException | IllegalStateException e) {
+            throw new IOException("WebSocket handshake refused: " + e.getMessage(), e);
+        }
+        done.block();
+        return true;
+    }
+
+    /** Binds the new WebSocket to the acceptor and configures its session. */
+    private static final class Negotiator extends WebSocketNegotiator.AbstractNegotiator {
+        private final WebSocketAcceptor acceptor;
+
+        Negotiator(WebSocketAcceptor acceptor) {
+            this.acceptor = acceptor;
+            int max = acceptor.maxMessageSize();
+            setIdleTimeout(Duration.ofMillis(Math.max(0, acceptor.idleTimeoutMillis())));
+            setMaxTextMessageSize(max);
+            setMaxBinaryMessageSize(max);
+        }
+
+        @Override
+        public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+            return new JettyCoreEndpoint(acceptor);
+        }
+    }
+}

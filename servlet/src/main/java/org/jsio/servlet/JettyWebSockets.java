@@ -1,0 +1,76 @@
+package org.jsio.servlet;
+
+import jakarta.servlet.ServletContext;
+import java.lang.reflect.InvocationTargetException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses, once per servlet or filter, how its WebSocket upgrades are done: through Jetty 12's
+ * WebSocket core ({@code JettyCoreUpgrade}) when the servlet runs in a Jetty 12 ee10 context whose
+ * WebSocket support is on and whose classes this library can see, else through the Jakarta
+ * WebSocket API ({@link EngineEndpoint}).
+ *
+ * <p>This class names no Jetty type: it only looks classes up by name, and loads
+ * {@code JettyCoreUpgrade} (which does name them) only once they were all found, so the servlet
+ * jar runs on Tomcat, or on a stand-alone Jetty that hides its server classes from web
+ * applications, without a {@code NoClassDefFoundError}.
+ */
+final class JettyWebSockets {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyWebSockets.class);
+
+    /** Jetty classes the core upgrade needs; all must be visible to this library's class loader. */
+    private static final String[] REQUIRED = {
+        "org.eclipse.jetty.websocket.core.FrameHandler",
+        "org.eclipse.jetty.websocket.core.server.WebSocketMappings",
+        "org.eclipse.jetty.ee10.servlet.ServletContextHandler",
+        "org.eclipse.jetty.ee10.servlet.ServletCoreRequest",
+    };
+    private static final String UPGRADE_CLASS = "org.jsio.servlet.JettyCoreUpgrade";
+
+    private JettyWebSockets() {
+    }
+
+    /**
+     * The upgrade a servlet or filter uses, logged once at INFO.
+     *
+     * @param context its servlet context
+     * @param enabled false to use the Jakarta WebSocket API whatever the container
+     * @param who the servlet or filter, for the log
+     * @return the Jetty core upgrade, or {@code null} for the Jakarta WebSocket API
+     */
+    static WebSocketUpgrade choose(ServletContext context, boolean enabled, String who) {
+        if (!enabled) {
+            LOG.info("{}: WebSocket through the Jakarta WebSocket API (Jetty's WebSocket core switched off by {})",
+                    who, SocketIoServlet.JETTY_CORE_PARAM);
+            return null;
+        }
+        String why;
+        try {
+            WebSocketUpgrade upgrade = load(context);
+            LOG.info("{}: WebSocket through Jetty's WebSocket core", who);
+            return upgrade;
+        } catch (ClassNotFoundException e) {
+            why = "Jetty's WebSocket core is not visible to this web application (" + e.getMessage() + ")";
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            why = "Jetty's WebSocket core cannot be used: " + e;
+        }
+        LOG.info("{}: WebSocket through the Jakarta WebSocket API ({})", who, why);
+        return null;
+    }
+
+    private static WebSocketUpgrade load(ServletContext context) throws ReflectiveOperationException {
+        if (context == null) {
+            throw new InvocationTargetException(new IllegalStateException("no servlet context"));
+        }
+        ClassLoader loader = JettyWebSockets.class.getClassLoader();
+        for (String name : REQUIRED) {
+            Class.forName(name, false, loader);
+        }
+        Class<?> type = Class.forName(UPGRADE_CLASS, true, loader);
+        return (WebSocketUpgrade) type.getDeclaredConstructor(ServletContext.class).newInstance(context);
+    }
+}

@@ -1,0 +1,69 @@
+package org.jsio.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.EmbeddedJetty;
+import org.junit.jupiter.api.Test;
+
+/** Which WebSocket path a servlet takes, and how the switch chooses it. */
+class JettyCoreChoiceTest {
+
+    /** A servlet with a {@value SocketIoServlet#JETTY_CORE_PARAM} init-param, or none. */
+    private static SocketIoServlet servlet(SocketIoServer server, String jettyCore) {
+        return new SocketIoServlet(server) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getInitParameter(String name) {
+                return SocketIoServlet.JETTY_CORE_PARAM.equals(name) ? jettyCore : super.getInitParameter(name);
+            }
+        };
+    }
+
+    private static List<Boolean> choices(EmbeddedContainer container, String... initParams) throws Exception {
+        try (SocketIoServer server = SocketIoServer.builder().build()) {
+            List<SocketIoServlet> servlets = new ArrayList<>();
+            for (int i = 0; i < initParams.length; i++) {
+                SocketIoServlet s = servlet(server, initParams[i]);
+                servlets.add(s);
+                container.mount("/s" + i + "/*", s);
+            }
+            try (EmbeddedContainer c = container.start(0)) {
+                // Tomcat starts servlets on their first request
+                for (int i = 0; i < initParams.length; i++) {
+                    java.net.http.HttpClient.newHttpClient().send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(c.baseUrl() + "/s" + i
+                                    + "/?EIO=4&transport=polling")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                }
+                List<Boolean> result = new ArrayList<>();
+                for (SocketIoServlet s : servlets) {
+                    result.add(s.usesJettyCore());
+                }
+                return result;
+            }
+        }
+    }
+
+    @Test
+    void jettyUsesItsWebSocketCoreUnlessSwitchedOff() throws Exception {
+        assertEquals(List.of(true, false, true, false),
+                choices(new EmbeddedJetty(), null, "false", "true", " FALSE "));
+    }
+
+    @Test
+    void theInitParamOverridesTheContextParam() throws Exception {
+        assertEquals(List.of(false, true),
+                choices(new EmbeddedJetty().contextParameter(SocketIoServlet.JETTY_CORE_CONTEXT_PARAM, "false"),
+                        null, "true"));
+    }
+
+    @Test
+    void tomcatUsesTheJakartaApi() throws Exception {
+        assertEquals(List.of(false, false), choices(EmbeddedContainer.create("tomcat"), null, "true"));
+    }
+}
