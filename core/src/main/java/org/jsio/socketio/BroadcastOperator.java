@@ -148,13 +148,14 @@ public final class BroadcastOperator {
         if (!compress) {
             packets = packets.stream().map(Packet::uncompressed).collect(java.util.stream.Collectors.toList());
         }
-        List<Packet> out = packets;
-        FanOut.forEach(targets(), namespace.server().executor(), PARALLELISM,
-                volatileOnly ? s -> s.sendVolatile(out) : s -> s.sendPackets(out));
+        for (Socket s : targets()) {
+            if (volatileOnly) {
+                s.sendVolatile(packets);
+            } else {
+                s.sendPackets(packets);
+            }
+        }
     }
-
-    /** How many threads a large broadcast is spread over. */
-    private static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
     /** Sends a {@code message} event to every selected client. */
     public void send(Object data) {
