@@ -232,13 +232,7 @@ public final class LoadGenerator {
         }
         Window w = measure();
         drain(() -> sent.sum() == received.sum());
-        long ops = 0;
-        List<Latencies> parts = new ArrayList<>();
-        for (BenchClient c : clients) {
-            ops += c.windowOps;
-            parts.add(c.latencies);
-        }
-        Map<String, Object> r = w.result(ops, Latencies.merged(parts));
+        Map<String, Object> r = w.resultOfClients();
         r.put("clientsReady", ready);
         return r;
     }
@@ -297,13 +291,7 @@ public final class LoadGenerator {
                 ticks.cancel(false);
             }
             drain(() -> received.sum() >= broadcastsSent.get() * n);
-            long ops = 0;
-            List<Latencies> parts = new ArrayList<>();
-            for (BenchClient c : clients) {
-                ops += c.windowOps;
-                parts.add(c.latencies);
-            }
-            Map<String, Object> r = w.result(ops, Latencies.merged(parts));
+            Map<String, Object> r = w.resultOfClients();
             r.put("broadcasts", broadcastsSent.get());
             r.put("deliveriesExpected", broadcastsSent.get() * n);
             r.put("deliveriesReceived", received.sum());
@@ -431,6 +419,17 @@ public final class LoadGenerator {
         long t1;
         double cpu0;
         double cpu1;
+
+        /** {@link #result} with the operations and latencies the clients counted in the window. */
+        Map<String, Object> resultOfClients() {
+            long ops = 0;
+            List<Latencies> parts = new ArrayList<>();
+            for (BenchClient c : clients) {
+                ops += c.windowOps;
+                parts.add(c.latencies);
+            }
+            return result(ops, Latencies.merged(parts));
+        }
 
         Map<String, Object> result(long ops, long[] sortedMicros) {
             double seconds = (t1 - t0) / 1e9;

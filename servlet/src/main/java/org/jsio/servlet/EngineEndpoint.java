@@ -77,18 +77,6 @@ public final class EngineEndpoint extends Endpoint {
     static final long CLOSE_TIMEOUT_MILLIS = 2_000;
     private static final String TOMCAT_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
     private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
-    /**
-     * Where close frames are written: threads made on demand and ended after a second idle, so
-     * none is left once the connections are closed.
-     */
-    static final java.util.concurrent.ExecutorService CLOSERS = new java.util.concurrent.ThreadPoolExecutor(
-            0, Integer.MAX_VALUE, 1, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
-            r -> {
-                Thread t = new Thread(r, "socketio-ws-close");
-                t.setDaemon(true);
-                return t;
-            });
-
     /** Joins text fragments; more than {@code max} characters is more than {@code max} UTF-8 bytes. */
     private static final class TextAssembler implements MessageHandler.Partial<String> {
         private final WebSocketListener listener;
@@ -257,14 +245,12 @@ public final class EngineEndpoint extends Endpoint {
     }
 
     /** The engine's view of one session; sends are never concurrent (the engine waits for each). */
-    private static final class SessionConnection implements WebSocketConnection {
+    private static final class SessionConnection extends EndpointConnection {
         private final Session session;
-        private final Relay relay;
-        private final AtomicBoolean closing = new AtomicBoolean();
 
         SessionConnection(Session session, Relay relay) {
+            super(relay);
             this.session = session;
-            this.relay = relay;
         }
 
         @Override
@@ -300,31 +286,9 @@ public final class EngineEndpoint extends Endpoint {
             return t != null ? t : new IOException("WebSocket send failed");
         }
 
-        /** The engine closes the connection: it wants no more callbacks for it. */
         @Override
-        public void close(int code, String reason) {
-            relay.target = null;
-            closeSession(code, reason);
-        }
-
-        /** Closes the connection; the engine still hears of it (through the container's onClose). */
-        void closeSession(int code, String reason) {
-            if (!closing.compareAndSet(false, true)) {
-                return;
-            }
-            CloseReason why = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason == null ? "" : reason);
-            // Containers write the close frame with a blocking write (Tomcat waits up to its
-            // send timeout, and first for a frame still on its way): to a peer that stopped
-            // reading that can take seconds, so it is never done on the caller's thread, which
-            // may be the scheduler, a broadcaster or another client's lane.
-            try {
-                CLOSERS.execute(() -> closeSession(why));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                closeSession(why);
-            }
-        }
-
-        private void closeSession(CloseReason why) {
+        void closeNow(int code, String reason) {
+            CloseReason why = new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason);
             try {
                 // A peer that never answers the close frame (the official Java client does not)
                 // is dropped after a while, as the reference server's ws library does: Jetty

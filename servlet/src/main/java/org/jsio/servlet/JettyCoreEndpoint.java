@@ -7,7 +7,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -279,14 +278,12 @@ final class JettyCoreEndpoint implements FrameHandler {
     }
 
     /** The engine's view of the session; sends are never concurrent (the engine waits for each). */
-    static final class CoreConnection implements WebSocketConnection {
+    static final class CoreConnection extends EndpointConnection {
         private final CoreSession session;
-        private final EngineEndpoint.Relay relay;
-        private final AtomicBoolean closing = new AtomicBoolean();
 
         CoreConnection(CoreSession session, EngineEndpoint.Relay relay) {
+            super(relay);
             this.session = session;
-            this.relay = relay;
         }
 
         @Override
@@ -318,29 +315,8 @@ final class JettyCoreEndpoint implements FrameHandler {
             }
         }
 
-        /** The engine closes the connection: it wants no more callbacks for it. */
         @Override
-        public void close(int code, String reason) {
-            relay.target = null;
-            closeSession(code, reason);
-        }
-
-        /** Closes the connection; the engine still hears of it (through {@link #onClosed}). */
-        void closeSession(int code, String reason) {
-            if (!closing.compareAndSet(false, true)) {
-                return;
-            }
-            String why = reason == null ? "" : reason;
-            // Jetty's core does not block here, but the rule of EngineEndpoint stays: the caller
-            // may be the scheduler, a broadcaster or another client's lane.
-            try {
-                EngineEndpoint.CLOSERS.execute(() -> closeNow(code, why));
-            } catch (RejectedExecutionException e) {
-                closeNow(code, why);
-            }
-        }
-
-        private void closeNow(int code, String reason) {
+        void closeNow(int code, String reason) {
             try {
                 // A peer that never answers the close frame is dropped through the idle timeout.
                 session.setIdleTimeout(Duration.ofMillis(EngineEndpoint.CLOSE_TIMEOUT_MILLIS));

@@ -28,9 +28,8 @@ class ChurnTest {
                 ClusterNode a = new ClusterNode("jetty", redis.url());
                 ClusterNode b = new ClusterNode("tomcat", redis.url());
                 NodeClient node = NodeClient.start()) {
-            ClusterTest.awaitCondition("both subscribed", () -> a.manager.subscriptions() == 1
-                    && b.manager.subscriptions() == 1);
-            String opts = "{\"forceNew\":true,\"reconnection\":false,\"transports\":[\"websocket\"]}";
+            ClusterTest.awaitSubscribed(a, b);
+            String opts = ClusterTest.WEBSOCKET_ONLY;
             List<CompletableFuture<List<Object>>> asked = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 List<String> ids = new ArrayList<>();

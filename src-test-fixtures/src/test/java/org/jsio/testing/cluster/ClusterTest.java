@@ -74,6 +74,14 @@ class ClusterTest {
         }
     }
 
+    /** Socket.IO client options: a new WebSocket-only connection that does not reconnect. */
+    static final String WEBSOCKET_ONLY = "{\"forceNew\":true,\"reconnection\":false,\"transports\":[\"websocket\"]}";
+
+    /** Waits until the manager of each node holds its one Redis subscription. */
+    static void awaitSubscribed(ClusterNode a, ClusterNode b) throws InterruptedException {
+        awaitCondition("both subscribed", () -> a.manager.subscriptions() == 1 && b.manager.subscriptions() == 1);
+    }
+
     /** Waits for a condition that other threads make true, failing after a generous timeout. */
     static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
         Await.until(condition, Duration.ofSeconds(30), () -> "timed out waiting until " + what);
@@ -82,7 +90,7 @@ class ClusterTest {
     /** A connected JS client on {@code at}; returns {driverId, sid}. */
     private static String[] js(ClusterNode at, String namespace) {
         String id = "k" + IDS.incrementAndGet();
-        node.connect(id, at.url(namespace), "{\"forceNew\":true,\"reconnection\":false,\"transports\":[\"websocket\"]}");
+        node.connect(id, at.url(namespace), WEBSOCKET_ONLY);
         String sid = node.awaitConnect(id, T).get("sid").getAsString();
         return new String[] {id, sid};
     }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jsio.testing.Await;
+import org.jsio.testing.Folders;
 import org.jsio.testing.RedisServer;
 import org.jsio.testing.node.NodeClient;
 import org.junit.jupiter.api.Assumptions;
@@ -73,8 +75,7 @@ class NginxStickySessionTest {
             proxy = new ProcessBuilder(nginx, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
             awaitListening(proxy, port, dir);
-            ClusterTest.awaitCondition("both subscribed", () -> a.manager.subscriptions() == 1
-                    && b.manager.subscriptions() == 1);
+            ClusterTest.awaitSubscribed(a, b);
 
             String base = "http://127.0.0.1:" + port + "/";
             node.connect("up", base, "{\"forceNew\":true,\"reconnection\":false}");
@@ -106,30 +107,30 @@ class NginxStickySessionTest {
                     proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Folders.deleteTree(dir);
         }
     }
 
     private static void awaitListening(Process proxy, int port, Path dir) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
+        Await.until(() -> {
             if (!proxy.isAlive()) {
-                throw new AssertionError("nginx exited: " + Files.readString(dir.resolve("out.log"))
+                throw new AssertionError("nginx exited: " + readIfExists(dir.resolve("out.log"))
                         + readIfExists(dir.resolve("error.log")));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
+                return true;
             } catch (IOException e) {
-                Thread.sleep(20);
+                return false;
             }
-        }
-        throw new AssertionError("nginx is not listening on " + port + readIfExists(dir.resolve("error.log")));
+        }, Duration.ofSeconds(20), () -> "nginx is not listening on " + port + readIfExists(dir.resolve("error.log")));
     }
 
-    private static String readIfExists(Path p) throws IOException {
-        return Files.exists(p) ? Files.readString(p) : "";
+    private static String readIfExists(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "(" + p + " unreadable: " + e + ")";
+        }
     }
 }

@@ -43,9 +43,8 @@ class RedisRestartTest {
                 ClusterNode a = new ClusterNode("jetty", redis.url());
                 ClusterNode b = new ClusterNode("tomcat", redis.url());
                 NodeClient node = NodeClient.start()) {
-            ClusterTest.awaitCondition("both subscribed", () -> a.manager.subscriptions() == 1
-                    && b.manager.subscriptions() == 1);
-            String opts = "{\"forceNew\":true,\"reconnection\":false,\"transports\":[\"websocket\"]}";
+            ClusterTest.awaitSubscribed(a, b);
+            String opts = ClusterTest.WEBSOCKET_ONLY;
             node.connect("ra", a.url("/"), opts);
             String sidA = node.awaitConnect("ra", T).get("sid").getAsString();
             node.connect("rb", b.url("/"), opts);

@@ -29,7 +29,7 @@ class RedisUrlTest {
                     ClusterNode wrong = new ClusterNode("tomcat", RedisManager.builder(
                             "redis://:nope@127.0.0.1:" + redis.port()).channel("app2").build())) {
                 ClusterTest.awaitCondition("node subscribed", () -> a.manager.subscriptions() == 1);
-                String opts = "{\"forceNew\":true,\"reconnection\":false,\"transports\":[\"websocket\"]}";
+                String opts = ClusterTest.WEBSOCKET_ONLY;
                 node.connect("u", a.url("/"), opts);
                 node.awaitConnect("u", T);
                 node.connect("w", wrong.url("/"), opts);
