@@ -52,6 +52,8 @@ final class ServletHttpExchange implements HttpExchange {
     private static final long MAX_DISCARDED_BODY = 4L << 20;
     private static final int INITIAL_BODY_BUFFER = 8 * 1024;
     private static final int WRITE_CHUNK = 64 * 1024;
+    /** Largest body read on the calling thread when it has already arrived whole. */
+    private static final int INLINE_BODY_LIMIT = 64 * 1024;
 
     private final HttpServletRequest request;
     private final HttpServletResponse response;
@@ -314,6 +316,17 @@ final class ServletHttpExchange implements HttpExchange {
             HttpExchange.super.readBody(maxBytes, timeoutMillis, handler);
             return;
         }
+        byte[] arrived;
+        try {
+            arrived = readIfArrived(declared, maxBytes);
+        } catch (IOException e) {
+            handler.onFailure(e);
+            return;
+        }
+        if (arrived != null) {
+            handler.onBody(arrived);
+            return;
+        }
         label();
         AsyncContext ctx = request.startAsync(request, response);
         ctx.setTimeout(timeoutMillis);
@@ -431,6 +444,40 @@ final class ServletHttpExchange implements HttpExchange {
                 }
             }
         });
+    }
+
+    /**
+     * The body, read on the calling thread, when the container already holds all of it (a small
+     * POST usually arrives with its headers): reading it cannot block, and the exchange needs no
+     * asynchronous machinery. {@code null} when it has not all arrived, or its length is not
+     * declared, or it is over {@code maxBytes} or {@link #INLINE_BODY_LIMIT}.
+     */
+    private byte[] readIfArrived(long declared, int maxBytes) throws IOException {
+        if (declared < 0 || declared > maxBytes || declared > INLINE_BODY_LIMIT) {
+            return null;
+        }
+        if (declared == 0) {
+            return new byte[0];
+        }
+        InputStream in;
+        try {
+            in = request.getInputStream();
+            if (in.available() < declared) {
+                return null;
+            }
+        } catch (IOException | IllegalStateException e) {
+            return null; // the asynchronous read reports what is wrong
+        }
+        byte[] body = new byte[(int) declared];
+        int size = 0;
+        while (size < body.length) {
+            int n = in.read(body, size, body.length - size);
+            if (n < 0) {
+                throw new IOException("request body ended after " + size + " of " + declared + " bytes");
+            }
+            size += n;
+        }
+        return body;
     }
 
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
