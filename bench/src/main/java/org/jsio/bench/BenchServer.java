@@ -16,6 +16,7 @@ import org.jsio.servlet.SocketIoServlet;
 import org.jsio.socketio.Ack;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
+import org.jsio.testing.EmbeddedJetty;
 import org.jsio.testing.Foreground;
 
 /**
@@ -68,6 +69,9 @@ public final class BenchServer implements AutoCloseable {
     public static BenchServer start(String kind, int port, Manager manager) throws Exception {
         boolean raw = kind.startsWith("raw-");
         EmbeddedContainer container = EmbeddedContainer.create(raw ? kind.substring(4) : kind);
+        if (raw && container instanceof EmbeddedJetty jetty) {
+            jetty.jakartaWebSocket(true); // the raw endpoint is a Jakarta one
+        }
         SocketIoServer sio = raw ? null : SocketIoServer.builder()
                 .pingInterval(Duration.ofSeconds(25))
                 .pingTimeout(Duration.ofSeconds(20))

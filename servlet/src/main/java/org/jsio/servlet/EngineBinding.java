@@ -156,6 +156,9 @@ final class EngineBinding {
             throw new ServletException(who + ": " + name + " must be true or false, not '" + value + "'");
         }
         webSocketUpgrade = JettyWebSockets.choose(context, enabled, who);
+        if (webSocketUpgrade == null) {
+            warnIfNoWebSocket(context, engine, who);
+        }
     }
 
     /** Whether WebSocket upgrades go through Jetty's WebSocket core (for tests). */
@@ -186,13 +189,14 @@ final class EngineBinding {
 
     /**
      * Logs a warning when the engine offers WebSocket but the web application has no Jakarta
-     * WebSocket container to upgrade with. Long-polling is still served; WebSocket upgrade requests
+     * WebSocket container to upgrade with (and the upgrade is not done through Jetty's WebSocket
+     * core, which needs none). Long-polling is still served; WebSocket upgrade requests
      * are then refused with the engine's {@code 400 {"code":3,"message":"Bad request"}}, so the
      * official clients stay on long-polling (a client limited to WebSocket cannot connect).
      *
      * @param who the servlet or filter, for the message
      */
-    static void warnIfNoWebSocket(ServletContext context, EngineServer engine, String who) {
+    private static void warnIfNoWebSocket(ServletContext context, EngineServer engine, String who) {
         if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)
                 || context.getAttribute(ServletHttpExchange.SERVER_CONTAINER_ATTRIBUTE) != null) {
             return;

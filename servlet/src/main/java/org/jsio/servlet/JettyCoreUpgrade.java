@@ -20,19 +20,23 @@ import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketMappings;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.jsio.engine.spi.WebSocketAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Upgrades requests through Jetty 12's WebSocket core, the layer under Jetty's Jakarta WebSocket
- * implementation, binding each WebSocket to a {@link JettyCoreEndpoint}. It uses the handshaker
- * and components that the context's Jakarta WebSocket support set up (so the same extensions,
- * permessage-deflate among them, are offered as on the Jakarta path), and sets what
- * {@link EngineEndpoint} sets on a Jakarta session: the idle timeout and the message size limits.
+ * implementation, binding each WebSocket to a {@link JettyCoreEndpoint}. When the context has
+ * Jetty's Jakarta WebSocket support, it uses the handshaker and components that it set up (so the
+ * same extensions, permessage-deflate among them, are offered as on the Jakarta path); without
+ * it, it sets up the context's WebSocket components itself, as that support would, so that a
+ * context needs no Jakarta WebSocket layer (and none of the filter that layer puts in front of
+ * every request) for Socket.IO over WebSocket. It sets what {@link EngineEndpoint} sets on a
+ * Jakarta session: the idle timeout and the message size limits.
  *
  * <p>Loaded only by {@link JettyWebSockets} after it found Jetty's classes; its constructor fails
- * if the context is not a Jetty ee10 context with WebSocket support.
+ * if the context is not a Jetty ee10 context.
  */
 final class JettyCoreUpgrade implements WebSocketUpgrade {
     private static final Logger LOG = LoggerFactory.getLogger(JettyCoreUpgrade.class);
@@ -46,11 +50,18 @@ final class JettyCoreUpgrade implements WebSocketUpgrade {
             throw new IllegalStateException("not a Jetty 12 ee10 servlet context");
         }
         WebSocketMappings mappings = WebSocketMappings.getMappings(handler);
-        if (mappings == null) {
-            throw new IllegalStateException("Jetty's WebSocket support is not set up in this context");
+        if (mappings != null) {
+            this.handshaker = mappings.getHandshaker();
+            this.components = mappings.getWebSocketComponents();
+        } else {
+            if (handler.getServer() == null) {
+                throw new IllegalStateException("the servlet context is not part of a Jetty server");
+            }
+            this.handshaker = Handshaker.newInstance();
+            synchronized (JettyCoreUpgrade.class) { // two servlets of a context may start at once
+                this.components = WebSocketServerComponents.ensureWebSocketComponents(handler.getServer(), handler);
+            }
         }
-        this.handshaker = mappings.getHandshaker();
-        this.components = mappings.getWebSocketComponents();
         if (handshaker == null || components == null) {
             throw new IllegalStateException("Jetty's WebSocket support is incomplete in this context");
         }

@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>The filter must be registered as async-supported</b>, and so must every filter in front of
  * it: a long-polling GET is held with {@code startAsync()}. A Socket.IO request that arrives
  * without async support is answered {@code 500} with a JSON body naming the setting, and the first
- * one is logged as an ERROR. WebSocket needs the container's Jakarta WebSocket support; without it
- * the filter logs a warning when it starts, naming what to enable, upgrade requests are answered
- * {@code 400} and clients stay on long-polling.
+ * one is logged as an ERROR. WebSocket needs the container's Jakarta WebSocket support, or on
+ * embedded Jetty 12 only Jetty's WebSocket jars (see {@link SocketIoServlet#JETTY_CORE_PARAM});
+ * without either the filter logs a warning when it starts, naming what to enable, upgrade requests
+ * are answered {@code 400} and clients stay on long-polling.
  *
  * <p>In code (the caller keeps and closes the server):
  * <pre>{@code
@@ -178,7 +179,6 @@ public class SocketIoFilter implements Filter {
         if (b == null) {
             throw new ServletException("filter " + config.getFilterName() + " was destroyed");
         }
-        EngineBinding.warnIfNoWebSocket(config.getServletContext(), b.engine(), "filter " + config.getFilterName());
         b.chooseWebSocketUpgrade(config.getServletContext(), config.getInitParameter(SocketIoServlet.JETTY_CORE_PARAM),
                 "filter " + config.getFilterName());
         LOG.debug("filter {}: Socket.IO at {}, static files {}", config.getFilterName(), path, staticFiles);

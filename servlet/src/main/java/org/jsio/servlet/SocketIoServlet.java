@@ -20,9 +20,11 @@ import org.jsio.socketio.SocketIoServer;
  * {@code <async-supported>true</async-supported>}. A request that arrives without async support
  * is answered {@code 500} with a JSON body naming the setting, and the first one is logged as an
  * ERROR. WebSocket upgrades need the container's Jakarta WebSocket support (the
- * {@code jakarta.websocket.server.ServerContainer} context attribute); without it, {@link #init()}
- * logs a warning naming what to enable, long-polling still works and upgrade requests are answered
- * {@code 400}, so clients stay on long-polling.
+ * {@code jakarta.websocket.server.ServerContainer} context attribute), except on embedded Jetty 12,
+ * where they go through Jetty's WebSocket core (see {@link #JETTY_CORE_PARAM}), which needs only
+ * Jetty's WebSocket jars on the class path. Without either, {@link #init()} logs a warning naming
+ * what to enable, long-polling still works and upgrade requests are answered {@code 400}, so
+ * clients stay on long-polling.
  *
  * <p>Map it to the Socket.IO path with a wildcard, for example {@code /socket.io/*}. To put
  * Socket.IO (and static files) in front of an existing web application on {@code /*} instead, use
@@ -94,7 +96,6 @@ public class SocketIoServlet extends HttpServlet {
             b = EngineBinding.fromFactory(getServletConfig());
             binding = b;
         }
-        EngineBinding.warnIfNoWebSocket(getServletContext(), b.engine(), "servlet " + getServletName());
         b.chooseWebSocketUpgrade(getServletContext(), getInitParameter(JETTY_CORE_PARAM), "servlet " + getServletName());
     }
 

@@ -4,8 +4,10 @@ import jakarta.servlet.http.HttpServlet;
 import java.util.Locale;
 
 /**
- * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1, both with Jakarta
- * WebSocket support enabled, serving servlets mounted in one root context.
+ * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1, serving servlets
+ * mounted in one root context, both able to upgrade Socket.IO's WebSockets: Tomcat through its
+ * Jakarta WebSocket support, Jetty through its WebSocket core (without its Jakarta layer; the
+ * {@value #JETTY_JAKARTA} kind has it, see {@link EmbeddedJetty#jakartaWebSocket}).
  *
  * <pre>{@code
  * try (EmbeddedContainer c = EmbeddedContainer.create("jetty")) {
@@ -21,9 +23,9 @@ public interface EmbeddedContainer extends AutoCloseable {
     String[] KINDS = {"jetty", "tomcat"};
 
     /**
-     * Jetty with the context-param {@code org.jsio.servlet.jettyCore=false}: the Socket.IO
-     * servlets upgrade WebSockets through the Jakarta WebSocket API, as on a Jetty that hides its
-     * WebSocket core from web applications.
+     * Jetty with its Jakarta WebSocket support and the context-param
+     * {@code org.jsio.servlet.jettyCore=false}: the Socket.IO servlets upgrade WebSockets through
+     * the Jakarta WebSocket API, as on a Jetty that hides its WebSocket core from web applications.
      */
     String JETTY_JAKARTA = "jetty-jakarta";
 
@@ -43,7 +45,7 @@ public interface EmbeddedContainer extends AutoCloseable {
             case "jetty":
                 return new EmbeddedJetty();
             case JETTY_JAKARTA:
-                return new EmbeddedJetty().contextParameter("org.jsio.servlet.jettyCore", "false");
+                return new EmbeddedJetty().jakartaWebSocket(true).contextParameter("org.jsio.servlet.jettyCore", "false");
             case "tomcat":
                 return new EmbeddedTomcat();
             default:

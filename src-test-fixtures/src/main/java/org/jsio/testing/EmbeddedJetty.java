@@ -11,10 +11,18 @@ import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketSe
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** Jetty 12 (ee10) with Jakarta WebSocket support, one root context. See {@link EmbeddedContainer}. */
+/**
+ * Jetty 12 (ee10), one root context. See {@link EmbeddedContainer}.
+ *
+ * <p>Jetty's Jakarta WebSocket layer is left out unless {@link #jakartaWebSocket} asks for it:
+ * Socket.IO servlets upgrade through Jetty's WebSocket core, which needs no Jakarta layer, and
+ * without it no filter of that layer sits in front of every request. Servlets that use the
+ * Jakarta WebSocket API (Socket.IO's with {@code jettyCore} switched off among them) need it.
+ */
 public final class EmbeddedJetty implements EmbeddedContainer {
     private final List<Mount> mounts = new ArrayList<>();
     private final Map<String, String> contextParameters = new LinkedHashMap<>();
+    private boolean jakartaWebSocket;
     private Server server;
     private ServerConnector connector;
     private boolean closed;
@@ -46,6 +54,15 @@ public final class EmbeddedJetty implements EmbeddedContainer {
         return this;
     }
 
+    /** Sets up Jetty's Jakarta WebSocket support in the context (off by default). Only before {@link #start}. */
+    public synchronized EmbeddedJetty jakartaWebSocket(boolean on) {
+        if (server != null) {
+            throw new IllegalStateException("choose the WebSocket support before start()");
+        }
+        jakartaWebSocket = on;
+        return this;
+    }
+
     @Override
     public synchronized EmbeddedJetty start(String host, int port) throws Exception {
         if (server != null) {
@@ -60,7 +77,9 @@ public final class EmbeddedJetty implements EmbeddedContainer {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         context.setContextPath("/");
         contextParameters.forEach(context::setInitParameter);
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
+        if (jakartaWebSocket) {
+            JakartaWebSocketServletContainerInitializer.configure(context, null);
+        }
         for (Mount m : mounts) {
             ServletHolder holder = new ServletHolder(m.servlet);
             holder.setAsyncSupported(true);

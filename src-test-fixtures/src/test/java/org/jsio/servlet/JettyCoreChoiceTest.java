@@ -1,13 +1,22 @@
 package org.jsio.servlet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.EmbeddedJetty;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which WebSocket path a servlet takes, and how the switch chooses it. */
 class JettyCoreChoiceTest {
@@ -65,5 +74,38 @@ class JettyCoreChoiceTest {
     @Test
     void tomcatUsesTheJakartaApi() throws Exception {
         assertEquals(List.of(false, false), choices(EmbeddedContainer.create("tomcat"), null, "true"));
+    }
+
+    /**
+     * The core path sets up what it needs: it upgrades whether or not the context has Jetty's
+     * Jakarta WebSocket layer (Spring Boot on Jetty has it; a plain embedded Jetty need not).
+     */
+    @ParameterizedTest(name = "with the Jakarta layer: {0}")
+    @ValueSource(booleans = {false, true})
+    void theCorePathUpgradesWithOrWithoutJettysJakartaLayer(boolean jakartaLayer) throws Exception {
+        try (SocketIoServer server = SocketIoServer.builder().build()) {
+            SocketIoServlet servlet = new SocketIoServlet(server);
+            try (EmbeddedContainer c = new EmbeddedJetty().jakartaWebSocket(jakartaLayer)
+                    .mount("/socket.io/*", servlet).start(0)) {
+                CompletableFuture<String> first = new CompletableFuture<>();
+                WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                        .buildAsync(URI.create("ws://127.0.0.1:" + c.port() + "/socket.io/?EIO=4&transport=websocket"),
+                                new WebSocket.Listener() {
+                                    @Override
+                                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                                        first.complete(data.toString());
+                                        return null;
+                                    }
+                                })
+                        .get(10, TimeUnit.SECONDS);
+                try {
+                    String open = first.get(10, TimeUnit.SECONDS);
+                    assertTrue(open.startsWith("0{\"sid\":"), open);
+                    assertTrue(servlet.usesJettyCore());
+                } finally {
+                    ws.abort();
+                }
+            }
+        }
     }
 }

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jsio.servlet.SocketIoFilter;
 import org.jsio.servlet.SocketIoServerFactory;
+import org.jsio.servlet.SocketIoServlet;
 import org.jsio.servlet.StaticFiles;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.EmbeddedContainer;
@@ -400,10 +401,23 @@ class FilterForwardingTest {
                 with = err.text();
             }
             assertTrue(!with.contains(warning), with);
+            if ("jetty".equals(kind)) {
+                // Jetty's WebSocket core needs no Jakarta layer: no warning, and the upgrade works
+                try (ErrorOutput err = new ErrorOutput();
+                     WebContainer c = new WebContainer(kind).withoutWebSocket()
+                             .filter(new SocketIoFilter(server), true).start();
+                     Http.Ws ws = Http.Ws.open(c.baseUrl() + "/socket.io/?EIO=4&transport=websocket", Map.of())) {
+                    String open = ws.next();
+                    assertTrue(open.startsWith("0{\"sid\":"), open);
+                    assertTrue(!err.text().contains(warning), err.text());
+                }
+            }
             String without;
+            // on Jetty, with its WebSocket core switched off, as on Tomcat
+            Map<String, String> jakartaOnly = Map.of(SocketIoServlet.JETTY_CORE_PARAM, "false");
             try (ErrorOutput err = new ErrorOutput();
                  WebContainer c = new WebContainer(kind).withoutWebSocket()
-                         .filter(new SocketIoFilter(server), true).start()) {
+                         .filter(new SocketIoFilter(server), true, jakartaOnly).start()) {
                 without = err.text();
                 // polling still works; an upgrade is refused with the engine's 400, so clients stay on polling
                 String sid = handshake(c.baseUrl() + "/socket.io/");

@@ -65,6 +65,12 @@ final class WebContainer implements AutoCloseable {
         return this;
     }
 
+    /** A filter instance on {@code /*} for REQUEST dispatches, with init-params. */
+    WebContainer filter(Filter filter, boolean asyncSupported, Map<String, String> initParams) {
+        filters.add(new FilterMount(filter, null, new LinkedHashMap<>(initParams), asyncSupported));
+        return this;
+    }
+
     /** A filter the container instantiates from its class, with init-params, as from web.xml; async-supported. */
     WebContainer filter(Class<? extends Filter> type, Map<String, String> initParams) {
         filters.add(new FilterMount(null, type, new LinkedHashMap<>(initParams), true));
