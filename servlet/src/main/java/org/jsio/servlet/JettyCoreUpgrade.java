@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Upgrades requests through Jetty 12's WebSocket core, the layer under Jetty's Jakarta WebSocket
- * implementation, binding each WebSocket to a {@link JettyCoreEndpoint}. When the context has
- * Jetty's Jakarta WebSocket support, it uses the handshaker and components that it set up (so the
- * same extensions, permessage-deflate among them, are offered as on the Jakarta path); without
+ * implementation, binding each WebSocket to a {@link JettyCoreEndpoint}. HTTP/1.1 upgrades go
+ * through {@link JettyCoreHandshaker}, whose connections read on Jetty's selector thread; others
+ * through Jetty's own handshaker. When the context has Jetty's Jakarta WebSocket support, it uses
+ * the components that it set up (so the same extensions, permessage-deflate among them, are
+ * offered as on the Jakarta path); without
  * it, it sets up the context's WebSocket components itself, as that support would, so that a
  * context needs no Jakarta WebSocket layer (and none of the filter that layer puts in front of
  * every request) for Socket.IO over WebSocket. It sets what {@link EngineEndpoint} sets on a
@@ -41,6 +43,10 @@ import org.slf4j.LoggerFactory;
 final class JettyCoreUpgrade implements WebSocketUpgrade {
     private static final Logger LOG = LoggerFactory.getLogger(JettyCoreUpgrade.class);
 
+    /** HTTP/1.1 upgrades, whose connections read on Jetty's selector thread. */
+    private static final JettyCoreHandshaker HTTP1 = new JettyCoreHandshaker();
+
+    /** Jetty's own handshaker, for the other upgrades (HTTP/2). */
     private final Handshaker handshaker;
     private final WebSocketComponents components;
 
@@ -81,7 +87,11 @@ final class JettyCoreUpgrade implements WebSocketUpgrade {
         }
         FutureCallback done = new FutureCallback();
         try {
-            if (!handshaker.upgradeRequest(new Negotiator(acceptor), coreRequest, coreResponse, done, components, null)) {
+            Negotiator negotiator = new Negotiator(acceptor);
+            boolean upgraded = HTTP1.upgradeRequest(negotiator, coreRequest, coreResponse, done, components, null)
+                    || !coreResponse.isCommitted()
+                    && handshaker.upgradeRequest(negotiator, coreRequest, coreResponse, done, components, null);
+            if (!upgraded) {
                 throw new IOException("WebSocket handshake refused: not a valid WebSocket upgrade request");
             }
         } catch (WebSocketException | IllegalStateException e) {

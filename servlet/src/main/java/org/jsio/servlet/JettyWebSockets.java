@@ -23,6 +23,7 @@ final class JettyWebSockets {
     private static final String[] REQUIRED = {
         "org.eclipse.jetty.websocket.core.FrameHandler",
         "org.eclipse.jetty.websocket.core.server.WebSocketMappings",
+        "org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker",
         "org.eclipse.jetty.ee10.servlet.ServletContextHandler",
         "org.eclipse.jetty.ee10.servlet.ServletCoreRequest",
     };
