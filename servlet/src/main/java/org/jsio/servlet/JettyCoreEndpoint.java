@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class JettyCoreEndpoint implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JettyCoreEndpoint.class);
     private static final int TOO_BIG = CloseStatus.MESSAGE_TOO_LARGE;
+    /** Largest message decoded and delivered on the thread that read it; larger ones are handed off. */
+    static final int INLINE_MESSAGE_LIMIT = 64 * 1024;
 
     private final WebSocketAcceptor acceptor;
     private final int max;
@@ -50,7 +52,8 @@ final class JettyCoreEndpoint implements FrameHandler {
     private volatile WebSocketListener listener;
     private volatile CoreConnection connection;
 
-    // Message assembly: only touched by onFrame, which Jetty never calls concurrently.
+    // Message assembly: only touched by onFrame, which Jetty never calls concurrently, and by a
+    // message handed off, before the next frame is asked for.
     private byte dataType = OpCode.UNDEFINED;
     private byte[] parts;
     private int partsLength;
@@ -149,13 +152,28 @@ final class JettyCoreEndpoint implements FrameHandler {
             parts = null;
             partsLength = 0;
         }
+        if (length > INLINE_MESSAGE_LIMIT) {
+            handOff(type, whole, length, callback);
+            return;
+        }
+        if (take(type, whole, length, callback)) {
+            demand();
+        }
+    }
+
+    /**
+     * Decodes a whole message and hands it to the engine, then completes its last frame's
+     * callback; for invalid UTF-8, fails it instead, so that Jetty closes with 1007, and answers
+     * false (no more frames are asked for).
+     */
+    private boolean take(byte type, byte[] whole, int length, Callback callback) {
         if (type == OpCode.TEXT) {
             String text = decode(whole, length);
             if (text == null) {
                 refused = true;
                 // Jetty closes with 1007 and reports the error, as its Jakarta layer does.
                 callback.failed(new BadPayloadException("invalid UTF-8 in a text message"));
-                return;
+                return false;
             }
             callback.succeeded();
             deliver(text, null);
@@ -163,7 +181,26 @@ final class JettyCoreEndpoint implements FrameHandler {
             callback.succeeded();
             deliver(null, length == whole.length ? whole : Arrays.copyOf(whole, length));
         }
-        demand();
+        return true;
+    }
+
+    /**
+     * Decodes and delivers a large message on one of Jetty's pool threads rather than on the
+     * thread that read it, which may be Jetty's selector (see {@link JettyCoreHandshaker}): other
+     * connections' reads do not wait for it. The next frame is asked for once it is delivered, so
+     * messages still reach the engine in order.
+     */
+    private void handOff(byte type, byte[] whole, int length, Callback callback) {
+        Runnable task = () -> {
+            if (take(type, whole, length, callback)) {
+                demand();
+            }
+        };
+        try {
+            connection.session.getWebSocketComponents().getExecutor().execute(task);
+        } catch (RuntimeException e) { // no executor, or it refused the task (stopping)
+            task.run();
+        }
     }
 
     /**

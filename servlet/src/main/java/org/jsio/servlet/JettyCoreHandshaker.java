@@ -29,8 +29,10 @@ import org.eclipse.jetty.websocket.core.util.WebSocketUtils;
  * connection it creates reads its frames on the thread that found them readable (Jetty's
  * selector) instead of handing every read to another pool thread. {@link JettyCoreEndpoint} never
  * blocks while it takes a frame: it assembles and decodes the message and hands it to the
- * client's handler lane, so what would run on the other thread is cheaper than waking it. Other
- * upgrades (HTTP/2's extended CONNECT) are left to Jetty's own handshaker.
+ * client's handler lane, so what would run on the other thread is cheaper than waking it (a
+ * large message is decoded on a pool thread all the same, see
+ * {@link JettyCoreEndpoint#INLINE_MESSAGE_LIMIT}). Other upgrades (HTTP/2's extended CONNECT) are
+ * left to Jetty's own handshaker.
  */
 final class JettyCoreHandshaker extends AbstractHandshaker {
     private static final HttpField UPGRADE = new PreEncodedHttpField(HttpHeader.UPGRADE, "websocket");

@@ -55,6 +55,9 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Whether the frame {@link #readFrame} returned last was the final one of its message. */
+    private boolean lastFin;
+
     private RawWebSocket(Socket socket, int status, String head) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
@@ -199,6 +202,7 @@ final class RawWebSocket implements AutoCloseable {
             if (payload.length < len) {
                 return null;
             }
+            lastFin = (b0 & 0x80) != 0;
             return new Frame(b0 & 0x0f, payload, (b0 & 0x40) != 0);
         } catch (SocketTimeoutException e) {
             throw e;
@@ -207,6 +211,35 @@ final class RawWebSocket implements AutoCloseable {
                 throw e;
             }
             return null; // reset by the server
+        }
+    }
+
+    /**
+     * The next text or binary message, its continuation frames joined (the server may split a
+     * large message), or {@code null} if the connection ended; control frames are skipped.
+     */
+    Frame readMessage() throws IOException {
+        Frame first = readFrame();
+        while (first != null && first.opcode() >= 8) {
+            first = readFrame();
+        }
+        if (first == null || lastFin) {
+            return first;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.writeBytes(first.payload());
+        while (true) {
+            Frame next = readFrame();
+            if (next == null) {
+                return null;
+            }
+            if (next.opcode() >= 8) {
+                continue;
+            }
+            all.writeBytes(next.payload());
+            if (lastFin) {
+                return new Frame(first.opcode(), all.toByteArray(), first.rsv1());
+            }
         }
     }
 

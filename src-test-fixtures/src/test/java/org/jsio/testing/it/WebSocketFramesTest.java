@@ -212,12 +212,56 @@ class WebSocketFramesTest {
             ws.sendFrame(true, 0, concat("x".getBytes(StandardCharsets.UTF_8), tail));
             outcomes.add("cut across fragments: " + refusal(ws, kind));
         }
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            // large enough to be decoded off the thread that read it, on Jetty's WebSocket core
+            byte[] padding = "a".repeat(100_000).getBytes(StandardCharsets.UTF_8);
+            ws.sendFrame(true, RawWebSocket.TEXT, concat(head, padding, new byte[] {(byte) 0xC3, 0x28}, tail));
+            outcomes.add("large message: " + refusal(ws, kind));
+        }
         assertEquals(List.of("truncated sequence: 1007", "encoded surrogate: 1007", "overlong slash: 1007",
-                "cut across fragments: 1007"), outcomes);
+                "cut across fragments: 1007", "large message: 1007"), outcomes);
         try (RawWebSocket ws = connect(kind, "")) {
             join(ws, false);
             ws.sendText("42[\"message\",\"still here\"]");
             assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
+        }
+    }
+
+    /**
+     * Messages large enough to be decoded and delivered off the thread that read them (on Jetty's
+     * WebSocket core) still reach the handler in order with the small ones around them, text and
+     * binary alike.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void largeMessagesKeepTheirPlaceInOrder(String kind) throws Exception {
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            String large = "ü".repeat(60_000); // 120,000 bytes of UTF-8
+            byte[] attachment = new byte[200_000];
+            for (int i = 0; i < attachment.length; i++) {
+                attachment[i] = (byte) i;
+            }
+            ws.sendText("42[\"message\",\"first\"]");
+            byte[] largeMessage = ("42[\"message\",\"" + large + "\"]").getBytes(StandardCharsets.UTF_8);
+            ws.sendFrame(false, RawWebSocket.TEXT, Arrays.copyOfRange(largeMessage, 0, 70_001));
+            ws.sendFrame(true, 0, Arrays.copyOfRange(largeMessage, 70_001, largeMessage.length));
+            ws.sendText("451-[\"message\"," + PLACEHOLDER + "]");
+            ws.sendFrame(true, RawWebSocket.BINARY, attachment);
+            ws.sendText("42[\"message\",\"last\"]");
+            assertEquals("42[\"message-back\",\"first\"]", text(ws.readMessage()));
+            String back = text(ws.readMessage());
+            // compared without printing 120 kB on a failure
+            assertTrue(back.equals("42[\"message-back\",\"" + large + "\"]"),
+                    () -> "the large message came back as " + back.length() + " characters: "
+                            + back.substring(0, Math.min(80, back.length())) + "...");
+            assertEquals("451-[\"message-back\"," + PLACEHOLDER + "]", text(ws.readMessage()));
+            RawWebSocket.Frame binary = ws.readMessage();
+            assertEquals(RawWebSocket.BINARY, binary.opcode());
+            assertTrue(Arrays.equals(attachment, binary.payload()),
+                    () -> "the attachment came back as " + binary.payload().length + " different bytes");
+            assertEquals("42[\"message-back\",\"last\"]", text(ws.readMessage()));
         }
     }
 
