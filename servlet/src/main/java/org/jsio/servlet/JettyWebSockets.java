@@ -7,9 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses, once per servlet or filter, how its WebSocket upgrades are done: through Jetty 12's
- * WebSocket core ({@code JettyCoreUpgrade}) when the servlet runs in a Jetty 12 ee10 context whose
- * WebSocket support is on and whose classes this library can see, else through the Jakarta
- * WebSocket API ({@link EngineEndpoint}).
+ * WebSocket core ({@code JettyCoreUpgrade}) when the servlet runs in a Jetty 12 ee10 context and
+ * this library can see Jetty's WebSocket classes (whether or not the context has Jetty's Jakarta
+ * WebSocket support), else through the Jakarta WebSocket API ({@link EngineEndpoint}).
  *
  * <p>This class names no Jetty type: it only looks classes up by name, and loads
  * {@code JettyCoreUpgrade} (which does name them) only once they were all found, so the servlet
@@ -24,6 +24,7 @@ final class JettyWebSockets {
         "org.eclipse.jetty.websocket.core.FrameHandler",
         "org.eclipse.jetty.websocket.core.server.WebSocketMappings",
         "org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker",
+        "org.eclipse.jetty.websocket.core.server.internal.RFC6455Negotiation",
         "org.eclipse.jetty.ee10.servlet.ServletContextHandler",
         "org.eclipse.jetty.ee10.servlet.ServletCoreRequest",
     };
