@@ -31,11 +31,10 @@ import org.slf4j.LoggerFactory;
  * through {@link JettyCoreHandshaker}, whose connections read on Jetty's selector thread; others
  * through Jetty's own handshaker. When the context has Jetty's Jakarta WebSocket support, it uses
  * the components that it set up (so the same extensions, permessage-deflate among them, are
- * offered as on the Jakarta path); without
- * it, it sets up the context's WebSocket components itself, as that support would, so that a
- * context needs no Jakarta WebSocket layer (and none of the filter that layer puts in front of
- * every request) for Socket.IO over WebSocket. It sets what {@link EngineEndpoint} sets on a
- * Jakarta session: the idle timeout and the message size limits.
+ * offered as on the Jakarta path); without it, it sets up the context's WebSocket components
+ * itself, as that support would, so that a context needs no Jakarta WebSocket layer (and none of
+ * the filter that layer puts in front of every request) for Socket.IO over WebSocket. It sets what
+ * {@link EngineEndpoint} sets on a Jakarta session: the idle timeout and the message size limits.
  *
  * <p>Loaded only by {@link JettyWebSockets} after it found Jetty's classes; its constructor fails
  * if the context is not a Jetty ee10 context.
