@@ -198,6 +198,9 @@ class WebSocketFramesTest {
         bad.put("truncated sequence", new byte[] {(byte) 0xC3, 0x28});
         bad.put("encoded surrogate", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
         bad.put("overlong slash", new byte[] {(byte) 0xC0, (byte) 0xAF});
+        // large enough to be decoded off the thread that read it, on Jetty's WebSocket core
+        bad.put("large message", concat("a".repeat(100_000).getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xC3, 0x28}));
         for (Map.Entry<String, byte[]> e : bad.entrySet()) {
             try (RawWebSocket ws = connect(kind, "")) {
                 join(ws, false);
@@ -212,15 +215,8 @@ class WebSocketFramesTest {
             ws.sendFrame(true, 0, concat("x".getBytes(StandardCharsets.UTF_8), tail));
             outcomes.add("cut across fragments: " + refusal(ws, kind));
         }
-        try (RawWebSocket ws = connect(kind, "")) {
-            join(ws, false);
-            // large enough to be decoded off the thread that read it, on Jetty's WebSocket core
-            byte[] padding = "a".repeat(100_000).getBytes(StandardCharsets.UTF_8);
-            ws.sendFrame(true, RawWebSocket.TEXT, concat(head, padding, new byte[] {(byte) 0xC3, 0x28}, tail));
-            outcomes.add("large message: " + refusal(ws, kind));
-        }
         assertEquals(List.of("truncated sequence: 1007", "encoded surrogate: 1007", "overlong slash: 1007",
-                "cut across fragments: 1007", "large message: 1007"), outcomes);
+                "large message: 1007", "cut across fragments: 1007"), outcomes);
         try (RawWebSocket ws = connect(kind, "")) {
             join(ws, false);
             ws.sendText("42[\"message\",\"still here\"]");
