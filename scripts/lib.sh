@@ -20,7 +20,8 @@ ensure_node_modules() {
 # exec_main MODULE MAIN-CLASS ARGS...: builds MODULE (and what it needs) unless JSIO_SKIP_BUILD=1,
 # then replaces this shell with the JVM running MAIN-CLASS, so that the server's PID is ours.
 # Maven's output goes to stderr: stdout carries only what the server prints. Servers started at
-# the same time take turns to build.
+# the same time take turns to build. The JVM is $JAVA_HOME/bin/java when JAVA_HOME is set (Maven
+# uses the same JDK), else the java on the PATH.
 exec_main() {
   local module="$1" main="$2"
   shift 2
@@ -39,7 +40,7 @@ exec_main() {
   fi
   flock -u 9
   exec 9>&-
-  exec java -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
+  exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$root/$module/target/classes:$(cat "$cp_file")" "$main" "$@"
 }
 
 # check_container_and_port "$@": validates "jetty|tomcat PORT" or prints usage and exits.

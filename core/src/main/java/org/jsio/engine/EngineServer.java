@@ -17,8 +17,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,8 +76,16 @@ public final class EngineServer implements AutoCloseable {
     private final EngineOptions options;
     private final EngineHandler handler;
     private final ScheduledExecutorService scheduler;
-    private final OwnedThreads schedulerThread =
-            new OwnedThreads("engineio-scheduler-" + SCHEDULER_IDS.incrementAndGet() + "-");
+    /** Numbers this server's threads. */
+    private final int serverNumber = SCHEDULER_IDS.incrementAndGet();
+    private final OwnedThreads schedulerThread = new OwnedThreads("engineio-scheduler-" + serverNumber + "-");
+    /**
+     * Writes of {@link FanOut}s: one thread per core at most, started when needed and ended when
+     * idle. Never runs application code. Its queue holds at most one task per session, since a
+     * session waits in one fan-out at a time.
+     */
+    private final ThreadPoolExecutor fanOutWriters;
+    private final OwnedThreads fanOutThreads = new OwnedThreads("engineio-writer-" + serverNumber + "-");
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Whether the heartbeat sweep is scheduled (it runs while there are sessions). */
@@ -92,6 +103,15 @@ public final class EngineServer implements AutoCloseable {
         s.setRemoveOnCancelPolicy(true);
         this.scheduler = s;
         this.sweepNanos = sweepPeriod(options).toNanos();
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.fanOutWriters = new ThreadPoolExecutor(cores, cores, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                fanOutThreads);
+        fanOutWriters.allowCoreThreadTimeOut(true);
+    }
+
+    /** Where the writes of a {@link FanOut} to this server's sessions run. */
+    Executor fanOutWriters() {
+        return fanOutWriters;
     }
 
     /**
@@ -201,6 +221,7 @@ public final class EngineServer implements AutoCloseable {
         sessions.clear();
         scheduler.shutdownNow();
         schedulerThread.shutdownAndJoin(scheduler, 5, TimeUnit.SECONDS);
+        fanOutThreads.shutdownAndJoin(fanOutWriters, 5, TimeUnit.SECONDS);
     }
 
     /**

@@ -115,6 +115,14 @@ public final class EngineSocket {
      * Socket.IO binary packet and its attachments).
      */
     public void send(List<Packet> packets) {
+        send(packets, null);
+    }
+
+    /**
+     * Like {@link #send(List)}, as one of the sends of {@code fanOut} (may be null): over an idle
+     * WebSocket, the packets are written by the fan-out, off this thread.
+     */
+    public void send(List<Packet> packets, FanOut fanOut) {
         for (Packet p : packets) {
             trace("sending", p);
         }
@@ -142,7 +150,7 @@ public final class EngineSocket {
             }
         }
         if (ws != null) {
-            ws.send(packets);
+            ws.send(packets, fanOut);
         } else if (overflow) {
             LOG.warn("session {}: client does not poll; closing it: {}", id, new BufferFullException(
                     server.options().maxBufferedPackets(), server.options().maxBufferedBytes()).getMessage());
@@ -157,6 +165,11 @@ public final class EngineSocket {
      * being written, or a poll waiting for data. Returns whether they were sent (volatile emits).
      */
     public boolean sendVolatile(List<Packet> packets) {
+        return sendVolatile(packets, null);
+    }
+
+    /** Like {@link #sendVolatile(List)}, as one of the sends of {@code fanOut} (may be null). */
+    public boolean sendVolatile(List<Packet> packets, FanOut fanOut) {
         HttpExchange flushTo;
         List<Packet> payload;
         WsWriter ws;
@@ -180,7 +193,7 @@ public final class EngineSocket {
             }
         }
         if (ws != null) {
-            return ws.sendIfIdle(packets);
+            return ws.sendIfIdle(packets, fanOut);
         }
         respondPayload(flushTo, payload);
         return true;
@@ -645,7 +658,7 @@ public final class EngineSocket {
     /** A session opened directly over WebSocket: the open packet is its first frame. */
     WebSocketListener attachInitial(WebSocketConnection connection, Packet openPacket) {
         WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
-                server.options().maxBufferedBytes(), this::onWriteFailure);
+                server.options().maxBufferedBytes(), this::onWriteFailure, server.fanOutWriters());
         synchronized (this) {
             writer = w;
         }
@@ -656,7 +669,7 @@ public final class EngineSocket {
     /** A WebSocket that wants to take over a polling session (the upgrade). */
     WebSocketListener attachProbe(WebSocketConnection connection) {
         WsWriter w = new WsWriter(connection, server.options().maxBufferedPackets(),
-                server.options().maxBufferedBytes(), failure -> abortProbe(null));
+                server.options().maxBufferedBytes(), failure -> abortProbe(null), server.fanOutWriters());
         synchronized (this) {
             if (state != State.OPEN || transport == Transport.WEBSOCKET || probe != null) {
                 w = null;

@@ -1,12 +1,16 @@
 package org.jsio.engine;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.jsio.engine.spi.WebSocketConnection;
 
 /**
  * The single writer of one WebSocket: packets are sent in order, one at a time, each send
- * starting when the previous one completed. Bounded; overflowing or failing calls {@code onFailure}.
+ * starting when the previous one completed; a packet with more queued behind it is sent with the
+ * connection's {@code more} hint, so that a run of queued packets can go out in one write.
+ * Bounded; overflowing or failing calls {@code onFailure}. A send through a {@link FanOut} that
+ * finds the writer idle leaves the writing to the fan-out, which calls {@link #pump}.
  */
 final class WsWriter {
     private final WebSocketConnection connection;
@@ -14,6 +18,7 @@ final class WsWriter {
     private final int maxQueued;
     private final long maxQueuedBytes;
     private final Consumer<Throwable> onFailure;
+    private final Executor fanOutWriters;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean writing;
@@ -21,8 +26,11 @@ final class WsWriter {
     private int closeCode;
     private boolean failed;
 
-    WsWriter(WebSocketConnection connection, int maxQueued, long maxQueuedBytes, Consumer<Throwable> onFailure) {
+    /** A writer whose writes in a {@link FanOut} run on {@code fanOutWriters}. */
+    WsWriter(WebSocketConnection connection, int maxQueued, long maxQueuedBytes, Consumer<Throwable> onFailure,
+            Executor fanOutWriters) {
         this.connection = connection;
+        this.fanOutWriters = fanOutWriters;
         this.utf8 = connection.prefersUtf8();
         this.maxQueued = maxQueued;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -38,6 +46,11 @@ final class WsWriter {
      * they would take the queue over its packet or byte bound.
      */
     boolean send(java.util.List<Packet> packets) {
+        return send(packets, null);
+    }
+
+    /** Like {@link #send(java.util.List)}; if the writer was idle, {@code fanOut} does the writing. */
+    boolean send(java.util.List<Packet> packets, FanOut fanOut) {
         boolean start;
         boolean overflow = false;
         long size = sizeOf(packets);
@@ -68,13 +81,26 @@ final class WsWriter {
             return false;
         }
         if (start) {
-            pump();
+            startWriting(fanOut);
         }
         return true;
     }
 
+    private void startWriting(FanOut fanOut) {
+        if (fanOut == null) {
+            pump();
+        } else {
+            fanOut.join(this, fanOutWriters);
+        }
+    }
+
     /** Sends packets only if nothing is being written or waiting; returns whether they were. */
     boolean sendIfIdle(java.util.List<Packet> packets) {
+        return sendIfIdle(packets, null);
+    }
+
+    /** Like {@link #sendIfIdle(java.util.List)}; {@code fanOut} does the writing. */
+    boolean sendIfIdle(java.util.List<Packet> packets, FanOut fanOut) {
         synchronized (this) {
             if (closing || failed || writing || !queue.isEmpty()) {
                 return false;
@@ -83,7 +109,7 @@ final class WsWriter {
             queuedBytes += sizeOf(packets);
             writing = true;
         }
-        pump();
+        startWriting(fanOut);
         return true;
     }
 
@@ -130,11 +156,14 @@ final class WsWriter {
         connection.close(code, "");
     }
 
-    private void pump() {
+    /** Writes what is queued, one packet after the other, until the queue is empty. */
+    void pump() {
         while (true) {
             Packet packet;
+            boolean more;
             synchronized (this) {
                 packet = queue.poll();
+                more = !queue.isEmpty();
                 if (packet != null) {
                     queuedBytes -= packet.size();
                 }
@@ -168,11 +197,11 @@ final class WsWriter {
             };
             try {
                 if (packet.isBinary()) {
-                    connection.sendBinary(packet.binary(), callback);
+                    connection.sendBinary(packet.binary(), more, callback);
                 } else if (utf8) {
-                    connection.sendTextUtf8(packet.encodedUtf8(), callback);
+                    connection.sendTextUtf8(packet.encodedUtf8(), more, callback);
                 } else {
-                    connection.sendText(packet.encodedText(), callback);
+                    connection.sendText(packet.encodedText(), more, callback);
                 }
             } catch (RuntimeException e) {
                 callback.done(e);

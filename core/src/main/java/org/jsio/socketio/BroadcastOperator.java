@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jsio.engine.FanOut;
 import org.jsio.engine.Packet;
 
 /**
@@ -13,6 +14,12 @@ import org.jsio.engine.Packet;
  * kept and reused: {@code server.to("room").skipSid(sid).emit("news", item)}.
  */
 public final class BroadcastOperator {
+    /**
+     * Fewest clients for which a broadcast's WebSocket writes are handed to the engine's writer
+     * threads ({@link FanOut}); to fewer, they are written on the sending thread.
+     */
+    static final int FAN_OUT_MIN = 8;
+
     private final Namespace namespace;
     private final Set<String> rooms;
     private final Set<String> except;
@@ -148,11 +155,20 @@ public final class BroadcastOperator {
         if (!compress) {
             packets = packets.stream().map(Packet::uncompressed).collect(java.util.stream.Collectors.toList());
         }
-        for (Socket s : targets()) {
-            if (volatileOnly) {
-                s.sendVolatile(packets);
-            } else {
-                s.sendPackets(packets);
+        Collection<Socket> targets = targets();
+        // Writing to a few clients here costs less than handing the writes to another thread.
+        FanOut fanOut = targets.size() >= FAN_OUT_MIN ? new FanOut() : null;
+        try {
+            for (Socket s : targets) {
+                if (volatileOnly) {
+                    s.sendVolatile(packets, fanOut);
+                } else {
+                    s.sendPackets(packets, fanOut);
+                }
+            }
+        } finally {
+            if (fanOut != null) {
+                fanOut.close();
             }
         }
     }

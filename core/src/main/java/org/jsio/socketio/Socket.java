@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jsio.engine.EngineOptions.Transport;
 import org.jsio.engine.Handshake;
+import org.jsio.engine.FanOut;
 import org.jsio.engine.Packet;
 import org.jsio.internal.OwnedThreads;
 
@@ -219,6 +220,10 @@ public final class Socket {
     }
 
     void sendVolatile(List<Packet> packets) {
+        sendVolatile(packets, null);
+    }
+
+    void sendVolatile(List<Packet> packets, FanOut fanOut) {
         State s = state;
         if (s == State.CONFIRMING) {
             synchronized (this) {
@@ -227,7 +232,7 @@ public final class Socket {
             }
         }
         if (s == State.CONNECTED) {
-            connection.engine().sendVolatile(packets);
+            connection.engine().sendVolatile(packets, fanOut);
         }
     }
 
@@ -251,9 +256,14 @@ public final class Socket {
     }
 
     void sendPackets(List<Packet> packets) {
+        sendPackets(packets, null);
+    }
+
+    /** Sends packets to this client, as one of the sends of {@code fanOut} (may be null) once connected. */
+    void sendPackets(List<Packet> packets, FanOut fanOut) {
         State s = state;
         if (s == State.CONNECTED) {
-            connection.engine().send(packets);
+            connection.engine().send(packets, fanOut);
             return;
         }
         if (s == State.CONNECTING || s == State.CONFIRMING) {

@@ -45,7 +45,7 @@ class BufferBoundTest {
     void aWebSocketQueueOverTheBoundFailsWithBufferFullAndDropsWhatWasQueued() {
         StalledConnection connection = new StalledConnection();
         List<Throwable> failures = new ArrayList<>();
-        WsWriter writer = new WsWriter(connection, 10_000, BOUND, failures::add);
+        WsWriter writer = new WsWriter(connection, 10_000, BOUND, failures::add, Runnable::run);
         assertTrue(writer.send(List.of(KILOBYTE))); // handed to the connection, never completes
         for (int i = 0; i < 10; i++) {
             assertTrue(writer.send(List.of(KILOBYTE)), "packet " + i + " fits");

@@ -36,8 +36,8 @@ class SharedUtf8Test {
         FakeWebSocket text = new FakeWebSocket();
         List<Throwable> failures = new ArrayList<>();
         Packet p = Packet.message("ü");
-        new WsWriter(bytes, 10, 1000, failures::add).send(List.of(p));
-        new WsWriter(text, 10, 1000, failures::add).send(List.of(p));
+        new WsWriter(bytes, 10, 1000, failures::add, Runnable::run).send(List.of(p));
+        new WsWriter(text, 10, 1000, failures::add, Runnable::run).send(List.of(p));
         assertSame(p.encodedUtf8(), bytes.utf8Sends.poll());
         assertEquals("4ü", bytes.next());
         assertEquals("4ü", text.next());

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sending: text goes out as UTF-8 bytes ({@link WebSocketConnection#sendTextUtf8}), so a
  * packet sent to many connections is encoded once and its bytes are shared; every send wraps them
- * in a buffer of its own. Closing follows {@link EngineEndpoint}'s rules: the close frame is
+ * in a buffer of its own. Frames the engine sends with more behind them are batched by Jetty and
+ * written together with the last of the run. Closing follows {@link EngineEndpoint}'s rules: the close frame is
  * written on a thread of its small pool, never the caller's; a peer that does not answer it is
  * dropped after {@value EngineEndpoint#CLOSE_TIMEOUT_MILLIS} ms; the engine hears of one close
  * only, and not of a close it asked for; and the engine's session is let go once closed.
@@ -330,23 +331,43 @@ final class JettyCoreEndpoint implements FrameHandler {
 
         @Override
         public void sendText(String text, SendCallback done) {
-            send(OpCode.TEXT, text.getBytes(StandardCharsets.UTF_8), done);
+            sendText(text, false, done);
+        }
+
+        @Override
+        public void sendText(String text, boolean more, SendCallback done) {
+            send(OpCode.TEXT, text.getBytes(StandardCharsets.UTF_8), more, done);
         }
 
         @Override
         public void sendTextUtf8(byte[] utf8, SendCallback done) {
-            send(OpCode.TEXT, utf8, done);
+            send(OpCode.TEXT, utf8, false, done);
+        }
+
+        @Override
+        public void sendTextUtf8(byte[] utf8, boolean more, SendCallback done) {
+            send(OpCode.TEXT, utf8, more, done);
         }
 
         @Override
         public void sendBinary(byte[] data, SendCallback done) {
-            send(OpCode.BINARY, data, done);
+            send(OpCode.BINARY, data, false, done);
         }
 
-        private void send(byte opCode, byte[] data, SendCallback done) {
+        @Override
+        public void sendBinary(byte[] data, boolean more, SendCallback done) {
+            send(OpCode.BINARY, data, more, done);
+        }
+
+        /**
+         * Hands one frame to Jetty. With {@code more}, Jetty's batch mode copies a small frame
+         * into its output buffer and completes at once; the next frame sent without it writes
+         * the buffer and itself together.
+         */
+        private void send(byte opCode, byte[] data, boolean more, SendCallback done) {
             Once callback = new Once(done);
             try {
-                session.sendFrame(new Frame(opCode, true, ByteBuffer.wrap(data)), callback, false);
+                session.sendFrame(new Frame(opCode, true, ByteBuffer.wrap(data)), callback, more);
             } catch (RuntimeException e) {
                 callback.failed(e);
             }

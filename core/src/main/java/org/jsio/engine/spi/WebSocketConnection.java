@@ -35,6 +35,27 @@ public interface WebSocketConnection {
     /** Sends one binary frame; {@code done} runs once when the frame was written or failed. */
     void sendBinary(byte[] data, SendCallback done);
 
+    /**
+     * {@link #sendText(String, SendCallback)} with a hint: {@code more} is true when the engine
+     * has another frame to send as soon as this one completes. A connection that can write
+     * several frames at once may then hold this one back and complete {@code done} at once; it
+     * must write all it held back with the next frame sent with {@code more} false, which always
+     * comes unless the connection is closed first. By default the hint is ignored.
+     */
+    default void sendText(String text, boolean more, SendCallback done) {
+        sendText(text, done);
+    }
+
+    /** {@link #sendTextUtf8(byte[], SendCallback)} with the hint of {@link #sendText(String, boolean, SendCallback)}. */
+    default void sendTextUtf8(byte[] utf8, boolean more, SendCallback done) {
+        sendTextUtf8(utf8, done);
+    }
+
+    /** {@link #sendBinary(byte[], SendCallback)} with the hint of {@link #sendText(String, boolean, SendCallback)}. */
+    default void sendBinary(byte[] data, boolean more, SendCallback done) {
+        sendBinary(data, done);
+    }
+
     /** Closes the connection with a close frame; safe to call more than once, from any thread. */
     void close(int code, String reason);
 

@@ -211,6 +211,35 @@ class JavaScriptClientTest {
         }
     }
 
+    /**
+     * A burst of broadcasts to more clients than are written on the sending thread, each followed
+     * by a message to every client on its own: every client gets all of them, in the order sent.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("setups")
+    void aBurstOfBroadcastsReachesEveryClientInOrder(String container, String transport) {
+        String room = "burst-" + IDS.incrementAndGet();
+        List<String> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = connect(container, transport, "/", "");
+            node.call(id, "join", NodeClient.TIMEOUT, room);
+            clients.add(id);
+        }
+        int n = 40;
+        assertEquals("sent", node.call(clients.get(0), "burst", NodeClient.TIMEOUT, room, n).get(0).getAsString());
+        for (String id : clients) {
+            for (int i = 0; i < n; i++) {
+                assertEquals("[" + i + "]", node.awaitEvent(id, "burst", NodeClient.TIMEOUT).getAsJsonArray("args")
+                        .toString(), id);
+                assertEquals("[\"to-" + i + "\"]", node.awaitEvent(id, "burst", NodeClient.TIMEOUT)
+                        .getAsJsonArray("args").toString(), id);
+            }
+        }
+        for (String id : clients) {
+            node.disconnect(id);
+        }
+    }
+
     private static String str(JsonObject o, String key) {
         return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsString() : null;
     }

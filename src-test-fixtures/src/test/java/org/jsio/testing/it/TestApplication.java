@@ -75,6 +75,19 @@ final class TestApplication {
             nsp.emit("broadcasted", args);
             return null;
         });
+        // burst(room, n): n broadcasts of "burst" i to the room, each followed by "burst" "to-i"
+        // sent to every member on its own
+        nsp.on("burst", (socket, args) -> {
+            String room = (String) args[0];
+            int n = ((Number) args[1]).intValue();
+            for (int i = 0; i < n; i++) {
+                nsp.to(room).emit("burst", i);
+                for (org.jsio.socketio.Socket member : nsp.to(room).sockets()) {
+                    member.emit("burst", "to-" + i);
+                }
+            }
+            return "sent";
+        });
         // ask(args...): the server emits "question" with an ack; the client's answer is acked back
         nsp.on("ask", (socket, args) -> socket.emitWithAck(Duration.ofSeconds(10), "question", args)
                 .thenApply(answer -> Ack.of(answer.toArray())));
