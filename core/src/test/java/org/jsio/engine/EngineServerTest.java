@@ -3,6 +3,7 @@ package org.jsio.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -206,6 +207,36 @@ class EngineServerTest {
         }
         assertEquals(0, server.sessionCount());
         assertEquals(400, get(sid).await().status());
+    }
+
+    @Test
+    void aFanOutIsWrittenByWriterThreadsThatEndWithTheServer() throws Exception {
+        List<FakeExchange> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            FakeExchange ws = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
+            server.handleRequest(ws);
+            assertTrue(((String) ws.socket.next()).startsWith("0{"));
+            clients.add(ws);
+        }
+        List<Packet> hello = List.of(Packet.message("hello"));
+        try (FanOut fanOut = new FanOut()) {
+            for (EngineSocket s : server.sessions()) {
+                s.send(hello, fanOut);
+            }
+        }
+        java.util.Set<Thread> writers = new java.util.HashSet<>();
+        for (FakeExchange ws : clients) {
+            assertEquals("4hello", ws.socket.next());
+            writers.add(ws.socket.sender);
+        }
+        for (Thread t : writers) {
+            assertTrue(t.getName().startsWith("engineio-writer-"), t.getName());
+            assertNotSame(Thread.currentThread(), t);
+        }
+        server.close();
+        for (Thread t : writers) {
+            assertFalse(t.isAlive(), t.getName() + " outlived the server");
+        }
     }
 
     @Test

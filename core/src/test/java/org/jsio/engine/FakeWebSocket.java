@@ -14,6 +14,8 @@ final class FakeWebSocket implements WebSocketConnection {
     /** Whether to ask for text as UTF-8 bytes; those sends are recorded as text and in {@link #utf8Sends}. */
     volatile boolean utf8;
     final BlockingQueue<byte[]> utf8Sends = new LinkedBlockingQueue<>();
+    /** The thread of the last send. */
+    volatile Thread sender;
 
     @Override
     public boolean prefersUtf8() {
@@ -29,6 +31,7 @@ final class FakeWebSocket implements WebSocketConnection {
 
     @Override
     public void sendText(String text, SendCallback done) {
+        sender = Thread.currentThread();
         frames.add(text);
         done.done(null);
     }
