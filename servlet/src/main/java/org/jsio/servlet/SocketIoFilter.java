@@ -72,7 +72,10 @@ import org.slf4j.LoggerFactory;
  *   <url-pattern>/*</url-pattern>
  * </filter-mapping>
  * }</pre>
- * A filter built in code ignores init-params.
+ * A filter built in code takes its server, path and static files from its constructor and
+ * ignores those init-params; like any filter, it still reads
+ * {@value SocketIoServlet#JETTY_CORE_PARAM} (or the context-param
+ * {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM}) when it starts.
  */
 public class SocketIoFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(SocketIoFilter.class);
