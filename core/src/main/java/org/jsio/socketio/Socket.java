@@ -154,7 +154,8 @@ public final class Socket {
      * Sends an event and asks the client to acknowledge it. The future completes with the
      * client's acknowledgement arguments, or fails with a {@link TimeoutException} after
      * {@code timeout}, or with {@link java.util.concurrent.CancellationException} if the client
-     * disconnects first.
+     * disconnects first. It is settled on the server's {@link SocketIoServer#executor()}, so what
+     * is chained to it never runs on a container thread or the engine's scheduler.
      */
     public CompletableFuture<List<Object>> emitWithAck(Duration timeout, String event, Object... args) {
         CompletableFuture<List<Object>> future = new CompletableFuture<>();
@@ -168,13 +169,14 @@ public final class Socket {
         if (timeout != null) {
             pendingAck.timer = namespace.server().scheduler().schedule(() -> {
                 if (acks.remove(ackId, pendingAck)) {
-                    future.completeExceptionally(new TimeoutException(
-                            "no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"));
+                    pendingAck.fail(new TimeoutException(
+                            "no acknowledgement of '" + event + "' within " + timeout.toMillis() + " ms"),
+                            namespace.server());
                 }
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         if (state == State.DISCONNECTED && acks.remove(ackId, pendingAck)) {
-            pendingAck.cancel();
+            pendingAck.cancel(namespace.server());
         }
         sendPackets(namespace.encodeEvent(event, args, ackId));
         return future;
@@ -326,7 +328,7 @@ public final class Socket {
         for (Long key : List.copyOf(acks.keySet())) {
             PendingAck p = acks.remove(key);
             if (p != null) {
-                p.cancel();
+                p.cancel(namespace.server());
             }
         }
     }
@@ -391,21 +393,41 @@ public final class Socket {
         }
 
         void complete(List<Object> args, SocketIoServer server) {
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
+            stopTimer();
             List<Object> values = Collections.unmodifiableList(args);
             // Completed off the client's lane, so a handler blocked in call() is woken up.
-            server.executor().execute(() -> future.complete(values));
+            settle(server, () -> future.complete(values));
         }
 
-        void cancel() {
+        /** Fails the future (the timeout), on the server's executor. */
+        void fail(Throwable failure, SocketIoServer server) {
+            settle(server, () -> future.completeExceptionally(failure));
+        }
+
+        /** Cancels the future (the client left), on the server's executor. */
+        void cancel(SocketIoServer server) {
+            stopTimer();
+            settle(server, () -> future.cancel(false));
+        }
+
+        private void stopTimer() {
             ScheduledFuture<?> t = timer;
             if (t != null) {
                 t.cancel(false);
             }
-            future.cancel(false);
+        }
+
+        /**
+         * Settles the future on the handler executor: the application's continuations of it then
+         * run there, never on the engine's scheduler or a container thread (or on this thread if
+         * the executor refuses, when the server is closing).
+         */
+        private static void settle(SocketIoServer server, Runnable settle) {
+            try {
+                server.executor().execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                settle.run();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.jsio.engine.DisconnectReason;
 import org.jsio.engine.EngineOptions;
 import org.jsio.socketio.Ack;
@@ -317,6 +318,47 @@ class ServerApiTest {
         assertThrows(TimeoutException.class, () -> socket.call(Duration.ofMillis(200), "stall"));
         never.countDown();
         assertEquals(0, awaitNoPendingAcks(sio));
+    }
+
+    /**
+     * An acknowledgement that times out, or whose client leaves, settles its future on the handler
+     * executor: the application's continuations never run on the engine's scheduler thread (which
+     * drives every client's heartbeat) or on the thread that closed the session.
+     */
+    @Test
+    void anUnansweredAcknowledgementSettlesOnTheHandlerExecutor() throws Exception {
+        SocketIoServer sio = server();
+        List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch bothConnected = new CountDownLatch(2);
+        sio.onConnect((socket, auth) -> {
+            sockets.add(socket);
+            bothConnected.countDown();
+        });
+        CountDownLatch never = new CountDownLatch(1);
+        Function<List<Object>, List<Object>> stall = args -> {
+            try {
+                never.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        };
+        SocketIoTestClient timingOut = client(sio).onAck("stall", stall);
+        SocketIoTestClient leaving = client(sio).onAck("stall", stall);
+        assertTrue(bothConnected.await(5, TimeUnit.SECONDS));
+        Socket first = sockets.stream().filter(s -> s.id().equals(timingOut.sid())).findFirst().orElseThrow();
+        Socket second = sockets.stream().filter(s -> s.id().equals(leaving.sid())).findFirst().orElseThrow();
+
+        CompletableFuture<String> timedOut = first.emitWithAck(Duration.ofMillis(100), "stall")
+                .handle((v, e) -> Thread.currentThread().getName() + " " + e.getClass().getSimpleName());
+        CompletableFuture<String> cancelled = second.emitWithAck("stall")
+                .handle((v, e) -> Thread.currentThread().getName() + " " + e.getClass().getSimpleName());
+        second.disconnect(true);
+        String t = await(timedOut);
+        String c = await(cancelled);
+        never.countDown();
+        assertTrue(t.startsWith("socketio-handler-") && t.endsWith(" TimeoutException"), t);
+        assertTrue(c.startsWith("socketio-handler-") && c.endsWith(" CancellationException"), c);
     }
 
     private static int awaitNoPendingAcks(SocketIoServer sio) throws InterruptedException {
