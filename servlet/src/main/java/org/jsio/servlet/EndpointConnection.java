@@ -1,8 +1,7 @@
 package org.jsio.servlet;
 
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,17 +14,27 @@ import org.jsio.engine.spi.WebSocketConnection;
  * session at once.
  */
 abstract class EndpointConnection implements WebSocketConnection {
+    /** Most threads writing close frames at once. */
+    static final int CLOSER_THREADS = 32;
+
     /**
-     * Where close frames are written: threads made on demand and ended after a second idle, so
-     * none is left once the connections are closed.
+     * Where close frames are written: at most {@value #CLOSER_THREADS} threads, made on demand and
+     * ended after a second idle, so none is left once the connections are closed. When many
+     * connections close at once (a server stopping, clients timing out together), the others
+     * wait their turn; the queue holds at most one close per connection.
      */
-    private static final ExecutorService CLOSERS = new ThreadPoolExecutor(
-            0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
-            r -> {
-                Thread t = new Thread(r, "socketio-ws-close");
-                t.setDaemon(true);
-                return t;
-            });
+    static final ThreadPoolExecutor CLOSERS = closers();
+
+    private static ThreadPoolExecutor closers() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(CLOSER_THREADS, CLOSER_THREADS, 1, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "socketio-ws-close");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     final EngineEndpoint.Relay relay;
     /** Set once the session is closing, by us or by the container: no second close is started. */
