@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * with nothing being written keeps the packet queued and joins this fan-out instead of writing
  * it; {@link #close()} hands the sessions that joined to their server's writer threads (one per
  * core, which run no application code), which write each one's queue. A session still waiting in
- * a fan-out when the next packet comes takes that one too, and writes both at once: a burst of broadcasts costs each client fewer writes, and
- * the sender does not wait for any of them. Polling sessions, and WebSocket sessions that are
+ * a fan-out when the next packet comes takes that one too, and writes both at once: a burst of
+ * broadcasts costs each client fewer writes, and the sender does not wait for any of them. Polling sessions, and WebSocket sessions that are
  * writing already, are served as by {@link EngineSocket#send(java.util.List)}.
  *
  * <p>One thread creates it, sends through it and closes it; it must be closed, or the sessions
@@ -22,9 +22,10 @@ public final class FanOut implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
     /** Most sessions written by one task. */
     static final int CHUNK = 128;
+    private static final WsWriter[] NONE = new WsWriter[0];
 
     private Executor executor;
-    private WsWriter[] writers = new WsWriter[16];
+    private WsWriter[] writers = NONE;
     private int size;
 
     /** An empty fan-out. */
@@ -38,10 +39,10 @@ public final class FanOut implements AutoCloseable {
             close(); // sessions of another server: hand over those of the last one
             executor = pool;
         }
-        if (size == this.writers.length) {
-            this.writers = Arrays.copyOf(this.writers, size * 2);
+        if (size == writers.length) {
+            writers = Arrays.copyOf(writers, Math.max(16, size * 2));
         }
-        this.writers[size++] = writer;
+        writers[size++] = writer;
     }
 
     /**
@@ -55,7 +56,7 @@ public final class FanOut implements AutoCloseable {
         }
         WsWriter[] joined = writers;
         int count = size;
-        writers = new WsWriter[16];
+        writers = NONE;
         size = 0;
         for (int from = 0; from < count; from += CHUNK) {
             int start = from;

@@ -209,15 +209,21 @@ class EngineServerTest {
         assertEquals(400, get(sid).await().status());
     }
 
-    @Test
-    void aFanOutIsWrittenByWriterThreadsThatEndWithTheServer() throws Exception {
-        List<FakeExchange> clients = new java.util.ArrayList<>();
-        for (int i = 0; i < 10; i++) {
+    /** Opens {@code n} sessions directly over WebSocket, each past its open packet. */
+    private List<FakeExchange> openWebSockets(int n) throws InterruptedException {
+        List<FakeExchange> opened = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
             FakeExchange ws = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
             server.handleRequest(ws);
             assertTrue(((String) ws.socket.next()).startsWith("0{"));
-            clients.add(ws);
+            opened.add(ws);
         }
+        return opened;
+    }
+
+    @Test
+    void aFanOutIsWrittenByWriterThreadsThatEndWithTheServer() throws Exception {
+        List<FakeExchange> clients = openWebSockets(10);
         List<Packet> hello = List.of(Packet.message("hello"));
         try (FanOut fanOut = new FanOut()) {
             for (EngineSocket s : server.sessions()) {
@@ -293,13 +299,7 @@ class EngineServerTest {
         server.close();
         server = echoServer(Duration.ofMillis(100), Duration.ofMillis(200));
         assertEquals(Duration.ofMillis(10), EngineServer.sweepPeriod(server.options()));
-        List<FakeExchange> sockets = new java.util.ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=websocket").header("Upgrade", "websocket");
-            server.handleRequest(ex);
-            assertTrue(((String) ex.socket.next()).startsWith("0{"));
-            sockets.add(ex);
-        }
+        List<FakeExchange> sockets = openWebSockets(20);
         // the sweep is out of the queue while it runs, so 0 or 1; never one timer per session
         assertTrue(server.scheduledTasks() <= 1, server.scheduledTasks() + " timers for 20 sessions");
         // every session is pinged; the even ones answer and stay, the odd ones never do

@@ -23,7 +23,7 @@ abstract class EndpointConnection implements WebSocketConnection {
      * connections close at once (a server stopping, clients timing out together), the others
      * wait their turn; the queue holds at most one close per connection.
      */
-    static final ThreadPoolExecutor CLOSERS = closers();
+    private static final ThreadPoolExecutor CLOSERS = closers();
 
     private static ThreadPoolExecutor closers() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(CLOSER_THREADS, CLOSER_THREADS, 1, TimeUnit.SECONDS,

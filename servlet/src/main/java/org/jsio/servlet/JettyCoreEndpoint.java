@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Sending: text goes out as UTF-8 bytes ({@link WebSocketConnection#sendTextUtf8}), so a
  * packet sent to many connections is encoded once and its bytes are shared; every send wraps them
  * in a buffer of its own. Frames the engine sends with more behind them are batched by Jetty and
- * written together with the last of the run. Closing follows {@link EngineEndpoint}'s rules: the close frame is
- * written on a thread of its small pool, never the caller's; a peer that does not answer it is
+ * written together with the last of the run. Closing follows {@link EngineEndpoint}'s rules: the
+ * close frame is written on a thread of its small pool, never the caller's; a peer that does not answer it is
  * dropped after {@value EngineEndpoint#CLOSE_TIMEOUT_MILLIS} ms; the engine hears of one close
  * only, and not of a close it asked for; and the engine's session is let go once closed.
  */

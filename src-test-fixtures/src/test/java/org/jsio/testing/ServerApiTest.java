@@ -305,14 +305,7 @@ class ServerApiTest {
         SocketIoTestClient c = client(sio);
         CountDownLatch never = new CountDownLatch(1);
         c.onAck("add", args -> List.of((Integer) args.get(0) + (Integer) args.get(1)));
-        c.onAck("stall", args -> {
-            try {
-                never.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return List.of();
-        });
+        c.onAck("stall", stallUntil(never));
         Socket socket = await(connected);
         assertEquals(List.of(5), socket.call("add", 2, 3));
         assertThrows(TimeoutException.class, () -> socket.call(Duration.ofMillis(200), "stall"));
@@ -335,16 +328,8 @@ class ServerApiTest {
             bothConnected.countDown();
         });
         CountDownLatch never = new CountDownLatch(1);
-        Function<List<Object>, List<Object>> stall = args -> {
-            try {
-                never.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return List.of();
-        };
-        SocketIoTestClient timingOut = client(sio).onAck("stall", stall);
-        SocketIoTestClient leaving = client(sio).onAck("stall", stall);
+        SocketIoTestClient timingOut = client(sio).onAck("stall", stallUntil(never));
+        SocketIoTestClient leaving = client(sio).onAck("stall", stallUntil(never));
         assertTrue(bothConnected.await(5, TimeUnit.SECONDS));
         Socket first = sockets.stream().filter(s -> s.id().equals(timingOut.sid())).findFirst().orElseThrow();
         Socket second = sockets.stream().filter(s -> s.id().equals(leaving.sid())).findFirst().orElseThrow();
@@ -359,6 +344,18 @@ class ServerApiTest {
         never.countDown();
         assertTrue(t.startsWith("socketio-handler-") && t.endsWith(" TimeoutException"), t);
         assertTrue(c.startsWith("socketio-handler-") && c.endsWith(" CancellationException"), c);
+    }
+
+    /** A client's answer that comes only once {@code latch} opens (or after 10 s). */
+    private static Function<List<Object>, List<Object>> stallUntil(CountDownLatch latch) {
+        return args -> {
+            try {
+                latch.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of();
+        };
     }
 
     private static int awaitNoPendingAcks(SocketIoServer sio) throws InterruptedException {
