@@ -127,43 +127,71 @@ final class EngineBinding {
     }
 
     /**
-     * Chooses once, when the servlet or filter starts, how its WebSocket upgrades are done: through
-     * Jetty 12's WebSocket core when it can, unless {@code initParameter} (else the context-param
-     * {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM}) is {@code false}; else through the Jakarta
-     * WebSocket API. Logs the choice at INFO.
+     * Chooses once, when the servlet or filter starts, how its WebSocket upgrades are done, and
+     * logs the choice at INFO: through Jetty 12's WebSocket core when it can, unless switched off
+     * by {@code jettyCore} (else the context-param {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM});
+     * on any other container, with the Servlet API's HTTP upgrade, unless switched off by
+     * {@code servletUpgrade} (else the context-param
+     * {@value SocketIoServlet#SERVLET_UPGRADE_CONTEXT_PARAM}); else through the Jakarta WebSocket
+     * API.
      *
-     * @param initParameter the servlet's or filter's {@value SocketIoServlet#JETTY_CORE_PARAM}
+     * @param jettyCore the servlet's or filter's {@value SocketIoServlet#JETTY_CORE_PARAM}
+     *     init-param, or {@code null}
+     * @param servletUpgrade the servlet's or filter's {@value SocketIoServlet#SERVLET_UPGRADE_PARAM}
      *     init-param, or {@code null}
      * @param who the servlet or filter, for the log
      */
-    void chooseWebSocketUpgrade(ServletContext context, String initParameter, String who) throws ServletException {
+    void chooseWebSocketUpgrade(ServletContext context, String jettyCore, String servletUpgrade, String who)
+            throws ServletException {
         if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)) {
             webSocketUpgrade = null;
             return;
         }
-        String value = initParameter;
-        String name = SocketIoServlet.JETTY_CORE_PARAM;
-        if (value == null || value.isBlank()) {
-            value = context.getInitParameter(SocketIoServlet.JETTY_CORE_CONTEXT_PARAM);
-            name = SocketIoServlet.JETTY_CORE_CONTEXT_PARAM;
-        }
-        boolean enabled;
-        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("true")) {
-            enabled = true;
-        } else if (value.trim().equalsIgnoreCase("false")) {
-            enabled = false;
-        } else {
-            throw new ServletException(who + ": " + name + " must be true or false, not '" + value + "'");
-        }
-        webSocketUpgrade = JettyWebSockets.choose(context, enabled, who);
-        if (webSocketUpgrade == null) {
+        boolean core = flag(context, jettyCore, SocketIoServlet.JETTY_CORE_PARAM,
+                SocketIoServlet.JETTY_CORE_CONTEXT_PARAM, who);
+        boolean upgrade = flag(context, servletUpgrade, SocketIoServlet.SERVLET_UPGRADE_PARAM,
+                SocketIoServlet.SERVLET_UPGRADE_CONTEXT_PARAM, who);
+        WebSocketUpgrade chosen = JettyWebSockets.choose(context, core, who);
+        if (chosen == null && upgrade && !isJetty(context)) {
+            chosen = new ServletUpgrade();
+            LOG.info("{}: WebSocket through the Servlet API's HTTP upgrade", who);
+        } else if (chosen == null) {
+            LOG.info("{}: WebSocket through the Jakarta WebSocket API", who);
             warnIfNoWebSocket(context, engine, who);
         }
+        webSocketUpgrade = chosen;
     }
 
-    /** Whether WebSocket upgrades go through Jetty's WebSocket core (for tests). */
-    boolean usesJettyCore() {
-        return webSocketUpgrade != null;
+    /** An init-param, else the context-param, read as true (the default) or false. */
+    private static boolean flag(ServletContext context, String initParameter, String initName, String contextName,
+            String who) throws ServletException {
+        String value = initParameter;
+        String name = initName;
+        if (value == null || value.isBlank()) {
+            value = context.getInitParameter(contextName);
+            name = contextName;
+        }
+        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("true")) {
+            return true;
+        } else if (value.trim().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new ServletException(who + ": " + name + " must be true or false, not '" + value + "'");
+    }
+
+    /**
+     * Whether the container is Jetty, whose WebSockets go through its WebSocket core or its Jakarta
+     * layer: the Servlet API's upgrade is not used there.
+     */
+    private static boolean isJetty(ServletContext context) {
+        String info = context.getServerInfo();
+        return info != null && info.toLowerCase(java.util.Locale.ROOT).contains("jetty");
+    }
+
+    /** How WebSocket upgrades are done (for tests): "jetty-core", "servlet-upgrade" or "jakarta". */
+    String webSocketPath() {
+        WebSocketUpgrade u = webSocketUpgrade;
+        return u == null ? "jakarta" : u instanceof ServletUpgrade ? "servlet-upgrade" : "jetty-core";
     }
 
     private void refuseNotAsync(HttpServletRequest request, HttpServletResponse response, String who)
@@ -190,8 +218,8 @@ final class EngineBinding {
     /**
      * Logs a warning when the engine offers WebSocket but the web application has no Jakarta
      * WebSocket container to upgrade with (and the upgrade is not done through Jetty's WebSocket
-     * core, which needs none). Long-polling is still served; WebSocket upgrade requests
-     * are then refused with the engine's {@code 400 {"code":3,"message":"Bad request"}}, so the
+     * core or the Servlet API's upgrade, which need none). Long-polling is still served;
+     * WebSocket upgrade requests are then refused with the engine's {@code 400 {"code":3,"message":"Bad request"}}, so the
      * official clients stay on long-polling (a client limited to WebSocket cannot connect).
      *
      * @param who the servlet or filter, for the message
@@ -205,7 +233,8 @@ final class EngineBinding {
                 + "WebSocket upgrades will fail and clients stay on HTTP long-polling. Turn the container's WebSocket "
                 + "support on (Tomcat: tomcat-embed-websocket / the websocket jar on the class path and WsSci not "
                 + "excluded by containerSciFilter; Jetty 12: the ee10-websocket-jakarta module, or "
-                + "JakartaWebSocketServletContainerInitializer.configure(context, null) when embedded), or offer "
+                + "JakartaWebSocketServletContainerInitializer.configure(context, null) when embedded), or leave "
+                + SocketIoServlet.SERVLET_UPGRADE_PARAM + " on (outside Jetty), or offer "
                 + "polling only with transports(Transport.POLLING)", who, ServletHttpExchange.SERVER_CONTAINER_ATTRIBUTE);
     }
 

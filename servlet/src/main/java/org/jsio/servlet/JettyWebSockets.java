@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses, once per servlet or filter, how its WebSocket upgrades are done: through Jetty 12's
- * WebSocket core ({@code JettyCoreUpgrade}) when the servlet runs in a Jetty 12 ee10 context and
+ * Finds out, once per servlet or filter, whether its WebSocket upgrades can go through Jetty 12's
+ * WebSocket core ({@code JettyCoreUpgrade}): when the servlet runs in a Jetty 12 ee10 context and
  * this library can see Jetty's WebSocket classes (whether or not the context has Jetty's Jakarta
- * WebSocket support), else through the Jakarta WebSocket API ({@link EngineEndpoint}).
+ * WebSocket support). {@link EngineBinding} chooses another way when they cannot.
  *
  * <p>This class names no Jetty type: it only looks classes up by name, and loads
  * {@code JettyCoreUpgrade} (which does name them) only once they were all found, so the servlet
@@ -34,17 +34,17 @@ final class JettyWebSockets {
     }
 
     /**
-     * The upgrade a servlet or filter uses, logged once at INFO.
+     * The Jetty core upgrade for a servlet or filter, if it can use it (logged at INFO; why not, at
+     * DEBUG).
      *
      * @param context its servlet context
-     * @param enabled false to use the Jakarta WebSocket API whatever the container
+     * @param enabled false to not use Jetty's WebSocket core whatever the container
      * @param who the servlet or filter, for the log
-     * @return the Jetty core upgrade, or {@code null} for the Jakarta WebSocket API
+     * @return the Jetty core upgrade, or {@code null}
      */
     static WebSocketUpgrade choose(ServletContext context, boolean enabled, String who) {
         if (!enabled) {
-            LOG.info("{}: WebSocket through the Jakarta WebSocket API (Jetty's WebSocket core switched off by {})",
-                    who, SocketIoServlet.JETTY_CORE_PARAM);
+            LOG.debug("{}: Jetty's WebSocket core switched off by {}", who, SocketIoServlet.JETTY_CORE_PARAM);
             return null;
         }
         String why;
@@ -60,7 +60,7 @@ final class JettyWebSockets {
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             why = "Jetty's WebSocket core cannot be used: " + e;
         }
-        LOG.info("{}: WebSocket through the Jakarta WebSocket API ({})", who, why);
+        LOG.debug("{}: not through Jetty's WebSocket core: {}", who, why);
         return null;
     }
 

@@ -41,10 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>The filter must be registered as async-supported</b>, and so must every filter in front of
  * it: a long-polling GET is held with {@code startAsync()}. A Socket.IO request that arrives
  * without async support is answered {@code 500} with a JSON body naming the setting, and the first
- * one is logged as an ERROR. WebSocket needs the container's Jakarta WebSocket support, or on
- * embedded Jetty 12 only Jetty's WebSocket jars (see {@link SocketIoServlet#JETTY_CORE_PARAM});
- * without either the filter logs a warning when it starts, naming what to enable, upgrade requests
- * are answered {@code 400} and clients stay on long-polling.
+ * one is logged as an ERROR. WebSocket upgrades are done as {@link SocketIoServlet} does them
+ * (Jetty's WebSocket core on Jetty 12, the Servlet API's upgrade elsewhere, else the Jakarta
+ * WebSocket API); when none is available the filter logs a warning when it starts, naming what to
+ * enable, upgrade requests are answered {@code 400} and clients stay on long-polling.
  *
  * <p>In code (the caller keeps and closes the server):
  * <pre>{@code
@@ -74,8 +74,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * A filter built in code takes its server, path and static files from its constructor and
  * ignores those init-params; like any filter, it still reads
- * {@value SocketIoServlet#JETTY_CORE_PARAM} (or the context-param
- * {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM}) when it starts.
+ * {@value SocketIoServlet#JETTY_CORE_PARAM} and {@value SocketIoServlet#SERVLET_UPGRADE_PARAM} (or
+ * the context-params {@value SocketIoServlet#JETTY_CORE_CONTEXT_PARAM} and
+ * {@value SocketIoServlet#SERVLET_UPGRADE_CONTEXT_PARAM}) when it starts.
  */
 public class SocketIoFilter implements Filter {
     private static final Logger LOG = LoggerFactory.getLogger(SocketIoFilter.class);
@@ -183,7 +184,7 @@ public class SocketIoFilter implements Filter {
             throw new ServletException("filter " + config.getFilterName() + " was destroyed");
         }
         b.chooseWebSocketUpgrade(config.getServletContext(), config.getInitParameter(SocketIoServlet.JETTY_CORE_PARAM),
-                "filter " + config.getFilterName());
+                config.getInitParameter(SocketIoServlet.SERVLET_UPGRADE_PARAM), "filter " + config.getFilterName());
         LOG.debug("filter {}: Socket.IO at {}, static files {}", config.getFilterName(), path, staticFiles);
     }
 

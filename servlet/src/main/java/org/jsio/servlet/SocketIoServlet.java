@@ -19,12 +19,14 @@ import org.jsio.socketio.SocketIoServer;
  * {@code registration.setAsyncSupported(true)}; in {@code web.xml},
  * {@code <async-supported>true</async-supported>}. A request that arrives without async support
  * is answered {@code 500} with a JSON body naming the setting, and the first one is logged as an
- * ERROR. WebSocket upgrades need the container's Jakarta WebSocket support (the
- * {@code jakarta.websocket.server.ServerContainer} context attribute), except on embedded Jetty 12,
- * where they go through Jetty's WebSocket core (see {@link #JETTY_CORE_PARAM}), which needs only
- * Jetty's WebSocket jars on the class path. Without either, {@link #init()} logs a warning naming
- * what to enable, long-polling still works and upgrade requests are answered {@code 400}, so
- * clients stay on long-polling.
+ * ERROR. WebSocket upgrades go through Jetty's WebSocket core on Jetty 12 (see
+ * {@link #JETTY_CORE_PARAM}), which needs only Jetty's WebSocket jars on the class path, and through
+ * the Servlet API's own HTTP upgrade on other containers such as Tomcat (see
+ * {@link #SERVLET_UPGRADE_PARAM}), which needs nothing more. Where both are switched off or
+ * unavailable, they need the container's Jakarta WebSocket support (the
+ * {@code jakarta.websocket.server.ServerContainer} context attribute); without it,
+ * {@link #init()} logs a warning naming what to enable, long-polling still works and upgrade
+ * requests are answered {@code 400}, so clients stay on long-polling.
  *
  * <p>Map it to the Socket.IO path with a wildcard, for example {@code /socket.io/*}. To put
  * Socket.IO (and static files) in front of an existing web application on {@code /*} instead, use
@@ -64,6 +66,21 @@ public class SocketIoServlet extends HttpServlet {
      */
     public static final String JETTY_CORE_CONTEXT_PARAM = "org.jsio.servlet.jettyCore";
 
+    /**
+     * The init-param that, set to {@code false}, makes this servlet upgrade WebSockets through the
+     * container's Jakarta WebSocket API on containers other than Jetty (Tomcat among them), where by
+     * default it upgrades them with the Servlet API's own HTTP upgrade and speaks WebSocket itself:
+     * no Jakarta WebSocket session per client, and frames sent back to back leave in one write.
+     * That way negotiates no extension (no permessage-deflate, the reference server's default too).
+     */
+    public static final String SERVLET_UPGRADE_PARAM = "servletUpgrade";
+
+    /**
+     * The context-param doing what {@value #SERVLET_UPGRADE_PARAM} does for every Socket.IO servlet
+     * and filter of the web application that has no such init-param.
+     */
+    public static final String SERVLET_UPGRADE_CONTEXT_PARAM = "org.jsio.servlet.servletUpgrade";
+
     private transient volatile EngineBinding binding;
 
     /** A servlet serving a Socket.IO server, which the caller owns and closes. */
@@ -96,13 +113,17 @@ public class SocketIoServlet extends HttpServlet {
             b = EngineBinding.fromFactory(getServletConfig());
             binding = b;
         }
-        b.chooseWebSocketUpgrade(getServletContext(), getInitParameter(JETTY_CORE_PARAM), "servlet " + getServletName());
+        b.chooseWebSocketUpgrade(getServletContext(), getInitParameter(JETTY_CORE_PARAM),
+                getInitParameter(SERVLET_UPGRADE_PARAM), "servlet " + getServletName());
     }
 
-    /** Whether this servlet upgrades WebSockets through Jetty's WebSocket core (for tests). */
-    boolean usesJettyCore() {
+    /**
+     * How this servlet upgrades WebSockets (for tests): "jetty-core", "servlet-upgrade" or
+     * "jakarta"; {@code null} before {@link #init()}.
+     */
+    String webSocketPath() {
         EngineBinding b = binding;
-        return b != null && b.usesJettyCore();
+        return b == null ? null : b.webSocketPath();
     }
 
     /** Hands every request, whatever its method, to the engine. */

@@ -5,9 +5,10 @@ import java.util.Locale;
 
 /**
  * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1, serving servlets
- * mounted in one root context, both able to upgrade Socket.IO's WebSockets: Tomcat through its
- * Jakarta WebSocket support, Jetty through its WebSocket core (without its Jakarta layer; the
- * {@value #JETTY_JAKARTA} kind has it, see {@link EmbeddedJetty#jakartaWebSocket}).
+ * mounted in one root context, both able to upgrade Socket.IO's WebSockets: Tomcat through the
+ * Servlet API's upgrade (its Jakarta WebSocket support in the {@value #TOMCAT_JAKARTA} kind),
+ * Jetty through its WebSocket core (without its Jakarta layer; the {@value #JETTY_JAKARTA} kind
+ * has it, see {@link EmbeddedJetty#jakartaWebSocket}).
  *
  * <pre>{@code
  * try (EmbeddedContainer c = EmbeddedContainer.create("jetty")) {
@@ -30,15 +31,24 @@ public interface EmbeddedContainer extends AutoCloseable {
     String JETTY_JAKARTA = "jetty-jakarta";
 
     /**
-     * {@link #KINDS} and {@value #JETTY_JAKARTA}: for tests of the WebSocket transport, which
-     * takes another path through Jetty when its WebSocket core is switched off.
+     * Tomcat with the context-param {@code org.jsio.servlet.servletUpgrade=false}: the Socket.IO
+     * servlets upgrade WebSockets through Tomcat's Jakarta WebSocket support instead of the
+     * Servlet API's upgrade.
      */
-    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat"};
+    String TOMCAT_JAKARTA = "tomcat-jakarta";
+
+    /**
+     * {@link #KINDS}, {@value #JETTY_JAKARTA} and {@value #TOMCAT_JAKARTA}: for tests of the
+     * WebSocket transport, which takes another path through each container when its default way
+     * is switched off.
+     */
+    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat", TOMCAT_JAKARTA};
 
     /**
      * A new, unstarted container.
      *
-     * @param kind {@code "jetty"}, {@code "tomcat"} or {@value #JETTY_JAKARTA} (case-insensitive)
+     * @param kind {@code "jetty"}, {@code "tomcat"}, {@value #JETTY_JAKARTA} or {@value #TOMCAT_JAKARTA}
+     *     (case-insensitive)
      */
     static EmbeddedContainer create(String kind) {
         switch (kind.toLowerCase(Locale.ROOT)) {
@@ -48,9 +58,11 @@ public interface EmbeddedContainer extends AutoCloseable {
                 return new EmbeddedJetty().jakartaWebSocket(true).contextParameter("org.jsio.servlet.jettyCore", "false");
             case "tomcat":
                 return new EmbeddedTomcat();
+            case TOMCAT_JAKARTA:
+                return new EmbeddedTomcat().contextParameter("org.jsio.servlet.servletUpgrade", "false");
             default:
-                throw new IllegalArgumentException("unknown container '" + kind + "': use jetty, tomcat or "
-                        + JETTY_JAKARTA);
+                throw new IllegalArgumentException("unknown container '" + kind + "': use jetty, tomcat, "
+                        + JETTY_JAKARTA + " or " + TOMCAT_JAKARTA);
         }
     }
 

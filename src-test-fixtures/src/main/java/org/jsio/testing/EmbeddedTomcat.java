@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Wrapper;
@@ -15,11 +17,15 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /**
- * Tomcat 10.1 (embedded) with Jakarta WebSocket support, one root context. Its base directory is
+ * Tomcat 10.1 (embedded) with Jakarta WebSocket support, one root context. Socket.IO servlets
+ * there upgrade WebSockets with the Servlet API unless the context-param
+ * {@code org.jsio.servlet.servletUpgrade} is {@code false} (the {@value EmbeddedContainer#TOMCAT_JAKARTA}
+ * kind), when they go through Tomcat's Jakarta WebSocket support. Its base directory is
  * a temporary folder, deleted on {@link #close()}. See {@link EmbeddedContainer}.
  */
 public final class EmbeddedTomcat implements EmbeddedContainer {
     private final List<Mount> mounts = new ArrayList<>();
+    private final Map<String, String> contextParameters = new LinkedHashMap<>();
     private Tomcat tomcat;
     private Connector connector;
     private Path baseDir;
@@ -32,6 +38,15 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
     @Override
     public String kind() {
         return "tomcat";
+    }
+
+    /** Sets a context-param (web.xml {@code <context-param>}) of the root context. Only before start. */
+    public synchronized EmbeddedTomcat contextParameter(String name, String value) {
+        if (tomcat != null) {
+            throw new IllegalStateException("set context parameters before start()");
+        }
+        contextParameters.put(name, value);
+        return this;
     }
 
     @Override
@@ -68,6 +83,7 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
             standard.setClearReferencesThreadLocals(false);
         }
         context.addServletContainerInitializer(new WsSci(), null);
+        contextParameters.forEach(context::addParameter);
         int n = 0;
         for (Mount m : mounts) {
             String name = "servlet-" + n++;

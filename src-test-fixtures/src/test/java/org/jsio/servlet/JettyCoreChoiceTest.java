@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which WebSocket path a servlet takes, and how the switch chooses it. */
 class JettyCoreChoiceTest {
+    private static final String CORE = "jetty-core";
+    private static final String SERVLET = "servlet-upgrade";
+    private static final String JAKARTA = "jakarta";
 
     /** A servlet with a {@value SocketIoServlet#JETTY_CORE_PARAM} init-param, or none. */
     private static SocketIoServlet servlet(SocketIoServer server, String jettyCore) {
@@ -33,7 +36,7 @@ class JettyCoreChoiceTest {
         };
     }
 
-    private static List<Boolean> choices(EmbeddedContainer container, String... initParams) throws Exception {
+    private static List<String> choices(EmbeddedContainer container, String... initParams) throws Exception {
         try (SocketIoServer server = SocketIoServer.builder().build()) {
             List<SocketIoServlet> servlets = new ArrayList<>();
             for (int i = 0; i < initParams.length; i++) {
@@ -49,9 +52,9 @@ class JettyCoreChoiceTest {
                                     + "/?EIO=4&transport=polling")).build(),
                             java.net.http.HttpResponse.BodyHandlers.discarding());
                 }
-                List<Boolean> result = new ArrayList<>();
+                List<String> result = new ArrayList<>();
                 for (SocketIoServlet s : servlets) {
-                    result.add(s.usesJettyCore());
+                    result.add(s.webSocketPath());
                 }
                 return result;
             }
@@ -60,20 +63,23 @@ class JettyCoreChoiceTest {
 
     @Test
     void jettyUsesItsWebSocketCoreUnlessSwitchedOff() throws Exception {
-        assertEquals(List.of(true, false, true, false),
+        assertEquals(List.of(CORE, JAKARTA, CORE, JAKARTA),
                 choices(new EmbeddedJetty(), null, "false", "true", " FALSE "));
     }
 
     @Test
     void theInitParamOverridesTheContextParam() throws Exception {
-        assertEquals(List.of(false, true),
+        assertEquals(List.of(JAKARTA, CORE),
                 choices(new EmbeddedJetty().contextParameter(SocketIoServlet.JETTY_CORE_CONTEXT_PARAM, "false"),
                         null, "true"));
     }
 
+    /** Tomcat upgrades with the Servlet API, whatever jettyCore says, unless servletUpgrade is false. */
     @Test
-    void tomcatUsesTheJakartaApi() throws Exception {
-        assertEquals(List.of(false, false), choices(EmbeddedContainer.create("tomcat"), null, "true"));
+    void tomcatUpgradesWithTheServletApiUnlessSwitchedOff() throws Exception {
+        assertEquals(List.of(SERVLET, SERVLET), choices(EmbeddedContainer.create("tomcat"), null, "true"));
+        assertEquals(List.of(JAKARTA, JAKARTA), choices(EmbeddedContainer.create(EmbeddedContainer.TOMCAT_JAKARTA),
+                null, "true"));
     }
 
     /**
@@ -101,7 +107,7 @@ class JettyCoreChoiceTest {
                 try {
                     String open = first.get(10, TimeUnit.SECONDS);
                     assertTrue(open.startsWith("0{\"sid\":"), open);
-                    assertTrue(servlet.usesJettyCore());
+                    assertEquals(CORE, servlet.webSocketPath());
                 } finally {
                     ws.abort();
                 }

@@ -175,6 +175,12 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends bytes exactly as given, which need not be a valid frame. */
+    synchronized void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /**
      * The next frame from the server, or {@code null} when the connection ended (closed by the
      * server or reset). Throws {@link SocketTimeoutException} when nothing came in time.

@@ -41,7 +41,7 @@ class ShutdownTest {
             "process reaper", "Attach Listener", "Common-Cleaner", "surefire", "Signal Dispatcher", "Notification");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat"})
+    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA})
     void closingTheServerDisconnectsEveryClientAndLeavesNoThread(String kind) throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         SocketIoServer server = SocketIoServer.create();

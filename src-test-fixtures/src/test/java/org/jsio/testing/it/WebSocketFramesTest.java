@@ -122,8 +122,8 @@ class WebSocketFramesTest {
     }
 
     /**
-     * How the server refused a message: "1007" for the close code of invalid text. Tomcat 10.1
-     * sometimes drops its own 1007 close frame, or writes it without its frame header, when it
+     * How the server refused a message: "1007" for the close code of invalid text. Tomcat 10.1's
+     * Jakarta WebSocket support sometimes drops its own 1007 close frame, or writes it without its frame header, when it
      * closes the connection for invalid UTF-8 (the container's doing: its close reason arrives as
      * the payload of a frame with opcode 3, or nothing arrives); there, a connection that ends
      * without a readable close frame counts as refused too. Any other close code, or a connection
@@ -137,7 +137,7 @@ class WebSocketFramesTest {
             }
             seen.add(f.opcode());
         }
-        if ("tomcat".equals(kind)) {
+        if (EmbeddedContainer.TOMCAT_JAKARTA.equals(kind)) {
             return "1007";
         }
         throw new AssertionError("the connection ended without a close frame; frames before: " + seen);
@@ -222,6 +222,89 @@ class WebSocketFramesTest {
             ws.sendText("42[\"message\",\"still here\"]");
             assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
         }
+    }
+
+    /**
+     * Frames that break RFC 6455 are answered with a close frame carrying 1002 (protocol error),
+     * or 1009 for a message over the size limit, and the server goes on with other clients.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void protocolErrorsCloseWithTheirCodes(String kind) throws Exception {
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        // "42" in a text frame without a mask
+        bad.put("unmasked frame", new byte[] {(byte) 0x81, 0x02, '4', '2'});
+        bad.put("reserved bit without an extension", masked(0x80 | 0x20 | RawWebSocket.TEXT, "42"));
+        bad.put("unknown opcode", masked(0x80 | 0x3, "42"));
+        bad.put("continuation without a message", masked(0x80, "42"));
+        bad.put("fragmented ping", masked(RawWebSocket.PING, "x"));
+        List<String> outcomes = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            try (RawWebSocket ws = connect(kind, "")) {
+                join(ws, false);
+                ws.sendBytes(e.getValue());
+                int code = closeCode(ws);
+                if (code < 0 && EmbeddedContainer.TOMCAT_JAKARTA.equals(kind)) {
+                    code = 1002; // Tomcat's Jakarta support ends the connection without a frame for some
+                }
+                outcomes.add(e.getKey() + ": " + code);
+            }
+        }
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            ws.sendFrame(true, RawWebSocket.TEXT, new byte[1_000_001]); // over maxHttpBufferSize
+            outcomes.add("message over the limit: " + closeCode(ws));
+        }
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            // the limit counts the whole message, not each fragment
+            ws.sendFrame(false, RawWebSocket.TEXT, new byte[600_000]);
+            ws.sendFrame(true, 0, new byte[600_000]);
+            outcomes.add("fragments over the limit: " + closeCode(ws));
+        }
+        assertEquals(List.of("unmasked frame: 1002", "reserved bit without an extension: 1002",
+                "unknown opcode: 1002", "continuation without a message: 1002", "fragmented ping: 1002",
+                "message over the limit: 1009", "fragments over the limit: 1009"), outcomes);
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            ws.sendText("42[\"message\",\"still here\"]");
+            assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
+        }
+    }
+
+    /** A client's close frame is answered with the same code, and the server ends the connection. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void aCloseFrameIsAnsweredAndTheConnectionEnds(String kind) throws Exception {
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            ws.sendFrame(true, RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xE8, 'b', 'y', 'e'});
+            RawWebSocket.Frame answer = ws.readFrame();
+            assertNotNull(answer, "no close frame came back");
+            assertEquals(RawWebSocket.CLOSE, answer.opcode());
+            assertEquals(1000, answer.closeCode());
+            assertEquals(null, ws.readFrame(), "the server ends the connection after the close handshake");
+        }
+    }
+
+    /** A frame with a mask of zero and the given first byte, for frames a client library would not send. */
+    private static byte[] masked(int b0, String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) b0;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(payload, 0, frame, 6, payload.length);
+        return frame;
+    }
+
+    /** The code of the server's close frame, skipping other frames; -1 if the connection ends without one. */
+    private static int closeCode(RawWebSocket ws) throws IOException {
+        for (RawWebSocket.Frame f = ws.readFrame(); f != null; f = ws.readFrame()) {
+            if (f.opcode() == RawWebSocket.CLOSE) {
+                return f.closeCode();
+            }
+        }
+        return -1;
     }
 
     /**

@@ -401,20 +401,20 @@ class FilterForwardingTest {
                 with = err.text();
             }
             assertTrue(!with.contains(warning), with);
-            if ("jetty".equals(kind)) {
-                // Jetty's WebSocket core needs no Jakarta layer: no warning, and the upgrade works
-                try (ErrorOutput err = new ErrorOutput();
-                     WebContainer c = new WebContainer(kind).withoutWebSocket()
-                             .filter(new SocketIoFilter(server), true).start();
-                     Http.Ws ws = Http.Ws.open(c.baseUrl() + "/socket.io/?EIO=4&transport=websocket", Map.of())) {
-                    String open = ws.next();
-                    assertTrue(open.startsWith("0{\"sid\":"), open);
-                    assertTrue(!err.text().contains(warning), err.text());
-                }
+            // Jetty's WebSocket core and Tomcat's Servlet API upgrade need no Jakarta layer: no
+            // warning, and the upgrade works
+            try (ErrorOutput err = new ErrorOutput();
+                 WebContainer c = new WebContainer(kind).withoutWebSocket()
+                         .filter(new SocketIoFilter(server), true).start();
+                 Http.Ws ws = Http.Ws.open(c.baseUrl() + "/socket.io/?EIO=4&transport=websocket", Map.of())) {
+                String open = ws.next();
+                assertTrue(open.startsWith("0{\"sid\":"), open);
+                assertTrue(!err.text().contains(warning), err.text());
             }
             String without;
-            // on Jetty, with its WebSocket core switched off, as on Tomcat
-            Map<String, String> jakartaOnly = Map.of(SocketIoServlet.JETTY_CORE_PARAM, "false");
+            // with both switched off, only the Jakarta WebSocket API is left
+            Map<String, String> jakartaOnly = Map.of(SocketIoServlet.JETTY_CORE_PARAM, "false",
+                    SocketIoServlet.SERVLET_UPGRADE_PARAM, "false");
             try (ErrorOutput err = new ErrorOutput();
                  WebContainer c = new WebContainer(kind).withoutWebSocket()
                          .filter(new SocketIoFilter(server), true, jakartaOnly).start()) {

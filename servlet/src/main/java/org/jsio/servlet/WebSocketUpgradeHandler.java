@@ -1,0 +1,737 @@
+package org.jsio.servlet;
+
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.WebConnection;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jsio.engine.spi.WebSocketAcceptor;
+import org.jsio.engine.spi.WebSocketConnection;
+import org.jsio.engine.spi.WebSocketListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket over a connection upgraded with the Servlet API ({@link ServletUpgrade}): the
+ * RFC 6455 framing, read and written through the connection's non-blocking streams. The container
+ * creates it; applications have no use for it.
+ *
+ * <p>Frames are read on the container's threads, one read at a time, and handed whole to the
+ * engine's listener. Frames are written from the engine's threads: each send is written at once
+ * if the connection can take it, and completes on the calling thread when the container took it
+ * all; otherwise it completes on the container's thread once written. A send made with the
+ * engine's {@code more} hint is held back and written together with the next one, in one write.
+ */
+public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketUpgradeHandler.class);
+
+    private static final int INITIAL_READ_BUFFER = 4 * 1024;
+    private static final byte[] EMPTY = new byte[0];
+
+    private volatile WebSocketAcceptor acceptor;
+    private volatile String label = "websocket";
+    private volatile Connection connection;
+
+    /** Created by the servlet container ({@link jakarta.servlet.http.HttpServletRequest#upgrade}). */
+    public WebSocketUpgradeHandler() {
+    }
+
+    void bind(WebSocketAcceptor acceptor, String label) {
+        this.acceptor = acceptor;
+        this.label = "websocket " + label;
+    }
+
+    @Override
+    public void init(WebConnection webConnection) {
+        WebSocketAcceptor a = acceptor;
+        if (a == null) {
+            LOG.warn("{}: upgraded without an engine; closing", label);
+            closeQuietly(webConnection);
+            return;
+        }
+        Connection c;
+        try {
+            c = new Connection(webConnection, a, label);
+        } catch (IOException e) {
+            LOG.debug("{}: no streams: {}", label, e.toString());
+            closeQuietly(webConnection);
+            return;
+        }
+        connection = c;
+        c.start();
+    }
+
+    @Override
+    public void destroy() {
+        Connection c = connection;
+        if (c != null) {
+            c.destroyed();
+        }
+    }
+
+    /** Tomcat's socket wrapper field in its upgraded input stream, once looked up (empty: not Tomcat). */
+    private static volatile Optional<Field> tomcatSocketField;
+
+    /**
+     * Ends an upgraded connection that {@link WebConnection#close()} only marked closed. Tomcat
+     * (10.1 and 11) closes the TCP connection of an upgraded request when an I/O event on it
+     * finds both streams closed; from any other thread nothing else is offered, so its socket
+     * wrapper is closed, as Tomcat's own WebSocket implementation does when a session times out.
+     * The wrapper is reached by reflection. Elsewhere this does nothing.
+     */
+    private static void endNow(ServletInputStream in, String label) {
+        Optional<Field> field = tomcatSocketField;
+        if (field == null) {
+            field = Optional.empty();
+            for (Class<?> c = in.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+                if (c.getName().startsWith("org.apache.coyote.")) {
+                    try {
+                        Field f = c.getDeclaredField("socketWrapper");
+                        f.setAccessible(true);
+                        field = Optional.of(f);
+                        break;
+                    } catch (NoSuchFieldException | RuntimeException e) {
+                        LOG.debug("no socket wrapper in {}: {}", c.getName(), e.toString());
+                    }
+                }
+            }
+            tomcatSocketField = field;
+        }
+        if (field.isEmpty() || !field.get().getDeclaringClass().isInstance(in)) {
+            return;
+        }
+        try {
+            Object wrapper = field.get().get(in);
+            if (wrapper != null) {
+                wrapper.getClass().getMethod("close").invoke(wrapper);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("{}: connection not ended: {}", label, e.toString());
+        }
+    }
+
+    private static void closeQuietly(WebConnection wc) {
+        try {
+            wc.close();
+        } catch (Exception e) {
+            LOG.debug("upgraded connection not closed cleanly: {}", e.toString());
+        }
+    }
+
+    /** The state of one WebSocket: reading on container threads, writing from any thread. */
+    private static final class Connection implements WebSocketConnection, ReadListener, WriteListener {
+        private final WebConnection webConnection;
+        private final WebSocketAcceptor acceptor;
+        private final String label;
+        private final int maxMessage;
+        private final ServletInputStream in;
+        private final ServletOutputStream out;
+        private volatile WebSocketListener listener;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+
+        // Reading: touched only by the container's read callbacks, one at a time.
+        private byte[] buf = new byte[INITIAL_READ_BUFFER];
+        private int start;
+        private int end;
+        private int messageOpcode; // 0 when no fragmented message is in progress
+        private byte[] message = EMPTY;
+        private int messageLength;
+        private volatile boolean readDone;
+
+        // Writing: guarded by lock.
+        private final Object lock = new Object();
+        private byte[] pending = new byte[256];
+        private int pendingLength;
+        private final List<SendCallback> pendingCallbacks = new ArrayList<>(2);
+        private final List<SendCallback> writtenCallbacks = new ArrayList<>(2);
+        private boolean waitingForWrite = true; // until the container's first onWritePossible
+        private boolean closeSent;
+        private boolean closeAfterWrite;
+        private volatile boolean closed;
+        private boolean notified;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        /** The container's thread while it runs one of this connection's callbacks. */
+        private volatile Thread callbackThread;
+        private volatile boolean destroyed;
+
+        Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label) throws IOException {
+            this.webConnection = webConnection;
+            this.acceptor = acceptor;
+            this.label = label;
+            this.maxMessage = Math.max(125, acceptor.maxMessageSize());
+            this.in = webConnection.getInputStream();
+            this.out = webConnection.getOutputStream();
+        }
+
+        /** Binds the engine, then asks the container to call back when it can read and write. */
+        void start() {
+            listener = acceptor.open(this);
+            out.setWriteListener(this);
+            in.setReadListener(this);
+        }
+
+        // ---- reading
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            callbackThread = Thread.currentThread();
+            try {
+                while (!readDone && in.isReady()) {
+                    if (end == buf.length) {
+                        makeRoom(1);
+                    }
+                    int n = in.read(buf, end, buf.length - end);
+                    if (n < 0) {
+                        ended();
+                        return;
+                    }
+                    end += n;
+                    parse();
+                }
+            } finally {
+                callbackThread = null;
+            }
+        }
+
+        @Override
+        public void onAllDataRead() {
+            callbackThread = Thread.currentThread();
+            try {
+                ended();
+            } finally {
+                callbackThread = null;
+            }
+        }
+
+        /** The client ended the connection. */
+        private void ended() {
+            if (!readDone) {
+                readDone = true;
+                notifyClosed(1006, "connection closed without a close frame");
+                closeConnection();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            callbackThread = Thread.currentThread();
+            try {
+                LOG.debug("{}: {}", label, t.toString());
+                readDone = true;
+                WebSocketListener l = listener;
+                if (l != null && !isNotified()) {
+                    l.onError(t);
+                }
+                closeConnection();
+            } finally {
+                callbackThread = null;
+            }
+        }
+
+        /** Makes room for {@code need} more bytes after {@code end}: compacts, or grows. */
+        private void makeRoom(int need) {
+            int length = end - start;
+            if (start > 0 && buf.length - length >= need) {
+                System.arraycopy(buf, start, buf, 0, length);
+            } else {
+                buf = Arrays.copyOfRange(buf, start, start + Math.max(buf.length * 2, length + need));
+            }
+            start = 0;
+            end = length;
+        }
+
+        /** Handles every whole frame in the buffer. */
+        private void parse() {
+            while (!readDone) {
+                int available = end - start;
+                if (available < 2) {
+                    break;
+                }
+                int b0 = buf[start] & 0xff;
+                int b1 = buf[start + 1] & 0xff;
+                boolean fin = (b0 & 0x80) != 0;
+                int opcode = b0 & 0x0f;
+                if ((b0 & 0x70) != 0) {
+                    fail(1002, "reserved bits set without an extension");
+                    return;
+                }
+                if ((b1 & 0x80) == 0) {
+                    fail(1002, "client frame not masked");
+                    return;
+                }
+                int header = 2;
+                long length = b1 & 0x7f;
+                if (length == 126) {
+                    header = 4;
+                    if (available < header) {
+                        break;
+                    }
+                    length = ((buf[start + 2] & 0xff) << 8) | (buf[start + 3] & 0xff);
+                } else if (length == 127) {
+                    header = 10;
+                    if (available < header) {
+                        break;
+                    }
+                    length = 0;
+                    for (int i = 2; i < 10; i++) {
+                        length = (length << 8) | (buf[start + i] & 0xff);
+                    }
+                    if (length < 0) {
+                        fail(1002, "frame length out of range");
+                        return;
+                    }
+                }
+                boolean control = opcode >= 8;
+                if (control && (!fin || length > 125)) {
+                    fail(1002, "fragmented or oversized control frame");
+                    return;
+                }
+                if (!control && (long) messageLength + length > maxMessage) {
+                    fail(1009, "message over " + maxMessage + " bytes");
+                    return;
+                }
+                header += 4; // the mask key
+                int frameLength = header + (int) length;
+                if (available < frameLength) {
+                    if (buf.length - start < frameLength) {
+                        makeRoom(frameLength - (end - start));
+                    }
+                    break;
+                }
+                int payload = start + header;
+                int len = (int) length;
+                int mask = payload - 4;
+                for (int i = 0; i < len; i++) {
+                    buf[payload + i] ^= buf[mask + (i & 3)];
+                }
+                start += frameLength;
+                frame(fin, opcode, payload, len);
+            }
+            if (start == end) {
+                start = 0;
+                end = 0;
+                if (buf.length > INITIAL_READ_BUFFER) {
+                    buf = new byte[INITIAL_READ_BUFFER]; // not kept after a large message
+                }
+            }
+        }
+
+        private void frame(boolean fin, int opcode, int offset, int len) {
+            switch (opcode) {
+                case 0x0 -> {
+                    if (messageOpcode == 0) {
+                        fail(1002, "continuation frame without a message");
+                        return;
+                    }
+                    append(offset, len);
+                    if (fin) {
+                        int op = messageOpcode;
+                        messageOpcode = 0;
+                        byte[] whole = Arrays.copyOf(message, messageLength);
+                        messageLength = 0;
+                        message = EMPTY;
+                        deliver(op, whole, 0, whole.length);
+                    }
+                }
+                case 0x1, 0x2 -> {
+                    if (messageOpcode != 0) {
+                        fail(1002, "new message inside a fragmented one");
+                        return;
+                    }
+                    if (fin) {
+                        deliver(opcode, buf, offset, len);
+                    } else {
+                        messageOpcode = opcode;
+                        append(offset, len);
+                    }
+                }
+                case 0x8 -> onCloseFrame(offset, len);
+                case 0x9 -> sendControl(0xA, Arrays.copyOfRange(buf, offset, offset + len));
+                case 0xA -> {
+                    // an unsolicited pong needs no answer
+                }
+                default -> fail(1002, "unknown opcode " + opcode);
+            }
+        }
+
+        private void append(int offset, int len) {
+            if (messageLength + len > message.length) {
+                message = Arrays.copyOf(message, Math.max(messageLength + len, Math.max(256, message.length * 2)));
+            }
+            System.arraycopy(buf, offset, message, messageLength, len);
+            messageLength += len;
+        }
+
+        private void deliver(int opcode, byte[] data, int offset, int len) {
+            if (opcode == 0x1) {
+                String text = decode(data, offset, len);
+                if (text == null) {
+                    fail(1007, "invalid UTF-8 in a text message");
+                    return;
+                }
+                listener.onText(text);
+            } else {
+                listener.onBinary(Arrays.copyOfRange(data, offset, offset + len));
+            }
+        }
+
+        /** Strictly decoded UTF-8, or {@code null} if it is not valid. */
+        private String decode(byte[] data, int offset, int len) {
+            int i = offset;
+            int to = offset + len;
+            while (i < to && data[i] >= 0) {
+                i++;
+            }
+            if (i == to) {
+                return new String(data, offset, len, StandardCharsets.ISO_8859_1); // all ASCII
+            }
+            try {
+                return utf8.reset().decode(ByteBuffer.wrap(data, offset, len)).toString();
+            } catch (CharacterCodingException e) {
+                return null;
+            }
+        }
+
+        private void onCloseFrame(int offset, int len) {
+            int code = 1005;
+            String reason = "";
+            if (len == 1) {
+                fail(1002, "close frame with a one-byte payload");
+                return;
+            }
+            if (len >= 2) {
+                code = ((buf[offset] & 0xff) << 8) | (buf[offset + 1] & 0xff);
+                if (!validCloseCode(code)) {
+                    fail(1002, "invalid close code " + code);
+                    return;
+                }
+                reason = decode(buf, offset + 2, len - 2);
+                if (reason == null) {
+                    fail(1007, "invalid UTF-8 in a close reason");
+                    return;
+                }
+            }
+            readDone = true;
+            // answer with the same code (none for none), then close once it is written
+            sendClose(code == 1005 ? -1 : code, "");
+            notifyClosed(code, reason);
+        }
+
+        private static boolean validCloseCode(int code) {
+            return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1011 || code >= 3000 && code <= 4999;
+        }
+
+        /** A protocol error: closes with {@code code} and tells the engine. */
+        private void fail(int code, String reason) {
+            LOG.debug("{}: closing with {}: {}", label, code, reason);
+            readDone = true;
+            sendClose(code, reason);
+            notifyClosed(code, reason);
+        }
+
+        // ---- writing
+
+        @Override
+        public void sendText(String text, SendCallback done) {
+            send(0x1, text.getBytes(StandardCharsets.UTF_8), false, done);
+        }
+
+        @Override
+        public boolean prefersUtf8() {
+            return true;
+        }
+
+        @Override
+        public void sendTextUtf8(byte[] utf8, SendCallback done) {
+            send(0x1, utf8, false, done);
+        }
+
+        @Override
+        public void sendBinary(byte[] data, SendCallback done) {
+            send(0x2, data, false, done);
+        }
+
+        @Override
+        public void sendText(String text, boolean more, SendCallback done) {
+            send(0x1, text.getBytes(StandardCharsets.UTF_8), more, done);
+        }
+
+        @Override
+        public void sendTextUtf8(byte[] utf8, boolean more, SendCallback done) {
+            send(0x1, utf8, more, done);
+        }
+
+        @Override
+        public void sendBinary(byte[] data, boolean more, SendCallback done) {
+            send(0x2, data, more, done);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            sendClose(code, reason);
+        }
+
+        private void send(int opcode, byte[] payload, boolean more, SendCallback done) {
+            List<SendCallback> completed = null;
+            IOException failure = null;
+            synchronized (lock) {
+                if (closeSent || closed) {
+                    failure = new IOException("WebSocket closed");
+                } else {
+                    appendFrame(opcode, payload, 0, payload.length);
+                    if (more && !waitingForWrite) {
+                        // held back for the next send's write; while the connection cannot take
+                        // more, it completes only once written, so nothing piles up here
+                        completed = new ArrayList<>(1);
+                        completed.add(done);
+                    } else {
+                        pendingCallbacks.add(done);
+                        completed = writeLocked(completed);
+                    }
+                }
+            }
+            if (failure != null) {
+                done.done(failure);
+                return;
+            }
+            complete(completed, null);
+        }
+
+        private void sendControl(int opcode, byte[] payload) {
+            List<SendCallback> completed = null;
+            synchronized (lock) {
+                if (closeSent || closed) {
+                    return;
+                }
+                appendFrame(opcode, payload, 0, payload.length);
+                completed = writeLocked(null);
+            }
+            complete(completed, null);
+        }
+
+        /**
+         * Writes a close frame (with no code when {@code code} is negative) after everything
+         * queued, then no other frame, and ends the connection once it is written: a client that
+         * does not answer close frames (some do not) cannot hold the connection open.
+         */
+        private void sendClose(int code, String reason) {
+            List<SendCallback> completed = null;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                if (!closeSent) {
+                    closeSent = true;
+                    byte[] payload = EMPTY;
+                    if (code >= 0) {
+                        byte[] r = reason == null ? EMPTY : reason.getBytes(StandardCharsets.UTF_8);
+                        int rl = Math.min(r.length, 123);
+                        payload = new byte[2 + rl];
+                        payload[0] = (byte) (code >> 8);
+                        payload[1] = (byte) code;
+                        System.arraycopy(r, 0, payload, 2, rl);
+                    }
+                    appendFrame(0x8, payload, 0, payload.length);
+                }
+                closeAfterWrite = true;
+                completed = writeLocked(null);
+            }
+            complete(completed, null);
+        }
+
+        private void appendFrame(int opcode, byte[] payload, int offset, int len) {
+            int header = len < 126 ? 2 : len < 65536 ? 4 : 10;
+            int need = pendingLength + header + len;
+            if (need > pending.length) {
+                pending = Arrays.copyOf(pending, Math.max(need, pending.length * 2));
+            }
+            byte[] p = pending;
+            int i = pendingLength;
+            p[i++] = (byte) (0x80 | opcode);
+            if (len < 126) {
+                p[i++] = (byte) len;
+            } else if (len < 65536) {
+                p[i++] = 126;
+                p[i++] = (byte) (len >> 8);
+                p[i++] = (byte) len;
+            } else {
+                p[i++] = 127;
+                long l = len;
+                for (int s = 56; s >= 0; s -= 8) {
+                    p[i++] = (byte) (l >> s);
+                }
+            }
+            System.arraycopy(payload, offset, p, i, len);
+            pendingLength = need;
+        }
+
+        /**
+         * Hands what is pending to the container if it can take it now. Callbacks whose frames
+         * it took whole are added to {@code completed}; others complete in onWritePossible.
+         */
+        private List<SendCallback> writeLocked(List<SendCallback> completed) {
+            if (waitingForWrite || closed) {
+                return completed;
+            }
+            try {
+                if (pendingLength > 0) {
+                    if (!out.isReady()) {
+                        waitingForWrite = true;
+                        return completed;
+                    }
+                    out.write(pending, 0, pendingLength);
+                    pendingLength = 0;
+                    if (pending.length > 64 * 1024) {
+                        pending = new byte[256];
+                    }
+                    writtenCallbacks.addAll(pendingCallbacks);
+                    pendingCallbacks.clear();
+                    out.flush();
+                }
+                if (!out.isReady()) {
+                    waitingForWrite = true;
+                    return completed;
+                }
+            } catch (IOException | IllegalStateException e) {
+                LOG.debug("{}: write failed: {}", label, e.toString());
+                return failLocked(completed);
+            }
+            if (!writtenCallbacks.isEmpty()) {
+                if (completed == null) {
+                    completed = new ArrayList<>(writtenCallbacks.size());
+                }
+                completed.addAll(writtenCallbacks);
+                writtenCallbacks.clear();
+            }
+            if (closeAfterWrite) {
+                closeLocked();
+            }
+            return completed;
+        }
+
+        private List<SendCallback> failLocked(List<SendCallback> completed) {
+            // the callbacks are failed by closeLocked's caller
+            closeLocked();
+            return completed;
+        }
+
+        @Override
+        public void onWritePossible() {
+            callbackThread = Thread.currentThread();
+            try {
+                List<SendCallback> completed;
+                synchronized (lock) {
+                    waitingForWrite = false;
+                    completed = writeLocked(null);
+                }
+                complete(completed, null);
+            } finally {
+                callbackThread = null;
+            }
+        }
+
+        /** Runs callbacks, and what a close decided under the lock; never called holding it. */
+        private void complete(List<SendCallback> callbacks, Throwable failure) {
+            if (callbacks != null) {
+                for (SendCallback cb : callbacks) {
+                    cb.done(failure);
+                }
+            }
+            if (closed && ended.compareAndSet(false, true)) {
+                end();
+            }
+            failAbandoned();
+        }
+
+        /**
+         * Closes the upgraded connection. On a container thread inside one of its callbacks, that
+         * is enough: the container ends the TCP connection when the callback returns. Elsewhere,
+         * Tomcat would end it only at its next read or write event on it (which a client that
+         * does not answer our close frame never causes), so it is ended through the container
+         * ({@link #endNow}).
+         */
+        private void end() {
+            try {
+                webConnection.close();
+            } catch (Exception e) {
+                LOG.debug("{}: close: {}", label, e.toString());
+            }
+            if (!destroyed && Thread.currentThread() != callbackThread) {
+                endNow(in, label);
+            }
+        }
+
+        /** Fails the callbacks of frames that will never be written, once closed. */
+        private void failAbandoned() {
+            List<SendCallback> abandoned;
+            synchronized (lock) {
+                if (!closed || pendingCallbacks.isEmpty() && writtenCallbacks.isEmpty()) {
+                    return;
+                }
+                abandoned = new ArrayList<>(pendingCallbacks);
+                abandoned.addAll(writtenCallbacks);
+                pendingCallbacks.clear();
+                writtenCallbacks.clear();
+            }
+            IOException failure = new IOException("WebSocket closed");
+            for (SendCallback cb : abandoned) {
+                cb.done(failure);
+            }
+        }
+
+        /** Closes the connection now (from any thread), and tells the engine if it does not know. */
+        private void closeConnection() {
+            synchronized (lock) {
+                closeLocked();
+            }
+            complete(null, null);
+            notifyClosed(1006, "connection closed");
+        }
+
+        /** Marks the connection closed; the caller then calls {@link #complete}, outside the lock. */
+        private void closeLocked() {
+            closed = true;
+            pendingLength = 0;
+        }
+
+        /** The container ended the connection. */
+        void destroyed() {
+            destroyed = true;
+            closeConnection();
+        }
+
+        private boolean isNotified() {
+            synchronized (lock) {
+                return notified;
+            }
+        }
+
+        private void notifyClosed(int code, String reason) {
+            synchronized (lock) {
+                if (notified) {
+                    return;
+                }
+                notified = true;
+            }
+            WebSocketListener l = listener;
+            if (l != null) {
+                l.onClose(code, reason);
+            }
+        }
+    }
+}
