@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -386,6 +387,11 @@ public final class EngineServer implements AutoCloseable {
                 @Override
                 public long idleTimeoutMillis() {
                     return idle;
+                }
+
+                @Override
+                public Future<?> schedule(Runnable task, long delayMillis) {
+                    return scheduler().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
                 }
 
                 @Override

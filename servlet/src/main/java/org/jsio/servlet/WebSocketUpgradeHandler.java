@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.spi.WebSocketAcceptor;
 import org.jsio.engine.spi.WebSocketConnection;
@@ -168,6 +169,8 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         /** The container's thread while it runs one of this connection's callbacks. */
         private volatile Thread callbackThread;
         private volatile boolean destroyed;
+        private Future<?> closeTimer; // guarded by lock
+        private boolean closeTimerStarted; // guarded by lock
 
         Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label) throws IOException {
             this.webConnection = webConnection;
@@ -509,7 +512,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 done.done(failure);
                 return;
             }
-            complete(completed, null);
+            complete(completed);
         }
 
         private void sendControl(int opcode, byte[] payload) {
@@ -521,7 +524,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 appendFrame(opcode, payload, 0, payload.length);
                 completed = writeLocked(null);
             }
-            complete(completed, null);
+            complete(completed);
         }
 
         /**
@@ -531,6 +534,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
          */
         private void sendClose(int code, String reason) {
             List<SendCallback> completed = null;
+            boolean waiting;
             synchronized (lock) {
                 if (closed) {
                     return;
@@ -550,8 +554,51 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
                 closeAfterWrite = true;
                 completed = writeLocked(null);
+                waiting = !closed && !closeTimerStarted;
+                closeTimerStarted |= waiting;
             }
-            complete(completed, null);
+            complete(completed);
+            if (waiting) {
+                startCloseTimer();
+            }
+        }
+
+        /**
+         * Ends the connection if the close frame is still not written after the acceptor's idle
+         * timeout: a client that stopped reading cannot hold it, nor what is queued for it.
+         */
+        private void startCloseTimer() {
+            long timeout = acceptor.idleTimeoutMillis();
+            Future<?> timer = null;
+            if (timeout > 0) {
+                try {
+                    timer = acceptor.schedule(this::closeTimedOut, timeout);
+                } catch (RuntimeException e) {
+                    LOG.debug("{}: no close timer ({}): ending the connection now", label, e.toString());
+                    closeTimedOut();
+                    return;
+                }
+            }
+            boolean cancel;
+            synchronized (lock) {
+                closeTimer = timer;
+                cancel = closed;
+            }
+            if (cancel && timer != null) {
+                timer.cancel(false);
+            }
+        }
+
+        private void closeTimedOut() {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                LOG.debug("{}: close frame not taken by the client in time: ending the connection", label);
+                closeLocked();
+            }
+            complete(null);
+            notifyClosed(1006, "close frame not taken in time");
         }
 
         private void appendFrame(int opcode, byte[] payload, int offset, int len) {
@@ -609,7 +656,8 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
             } catch (IOException | IllegalStateException e) {
                 LOG.debug("{}: write failed: {}", label, e.toString());
-                return failLocked(completed);
+                closeLocked(); // what was not written fails in complete
+                return completed;
             }
             if (!writtenCallbacks.isEmpty()) {
                 if (completed == null) {
@@ -624,12 +672,6 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             return completed;
         }
 
-        private List<SendCallback> failLocked(List<SendCallback> completed) {
-            // the callbacks are failed by closeLocked's caller
-            closeLocked();
-            return completed;
-        }
-
         @Override
         public void onWritePossible() {
             callbackThread = Thread.currentThread();
@@ -639,17 +681,17 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     waitingForWrite = false;
                     completed = writeLocked(null);
                 }
-                complete(completed, null);
+                complete(completed);
             } finally {
                 callbackThread = null;
             }
         }
 
         /** Runs callbacks, and what a close decided under the lock; never called holding it. */
-        private void complete(List<SendCallback> callbacks, Throwable failure) {
+        private void complete(List<SendCallback> callbacks) {
             if (callbacks != null) {
                 for (SendCallback cb : callbacks) {
-                    cb.done(failure);
+                    cb.done(null);
                 }
             }
             if (closed && ended.compareAndSet(false, true)) {
@@ -666,6 +708,13 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
          * ({@link #endNow}).
          */
         private void end() {
+            Future<?> timer;
+            synchronized (lock) {
+                timer = closeTimer;
+            }
+            if (timer != null) {
+                timer.cancel(false);
+            }
             try {
                 webConnection.close();
             } catch (Exception e) {
@@ -699,7 +748,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             synchronized (lock) {
                 closeLocked();
             }
-            complete(null, null);
+            complete(null);
             notifyClosed(1006, "connection closed");
         }
 

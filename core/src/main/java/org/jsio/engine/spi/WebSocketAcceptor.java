@@ -1,5 +1,7 @@
 package org.jsio.engine.spi;
 
+import java.util.concurrent.Future;
+
 /** Handed to {@link HttpExchange#upgrade}: receives the WebSocket once it is open. */
 public interface WebSocketAcceptor {
 
@@ -14,6 +16,20 @@ public interface WebSocketAcceptor {
      */
     default long idleTimeoutMillis() {
         return 0;
+    }
+
+    /**
+     * Runs {@code task} once, {@code delayMillis} from now, on the engine's scheduler: for an
+     * adapter that keeps its own timeouts, such as a close frame that the client never takes. The
+     * task must be short and must not block (the scheduler drives every client's heartbeat). It
+     * does not run if the engine closes first.
+     *
+     * @return a handle to cancel the task
+     * @throws java.util.concurrent.RejectedExecutionException if the engine is closed
+     * @throws UnsupportedOperationException if this acceptor has no scheduler (the default)
+     */
+    default Future<?> schedule(Runnable task, long delayMillis) {
+        throw new UnsupportedOperationException("no scheduler");
     }
 
     /** Called once the WebSocket is open; returns the listener for its messages. */

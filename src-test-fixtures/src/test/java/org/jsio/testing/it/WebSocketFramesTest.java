@@ -217,11 +217,7 @@ class WebSocketFramesTest {
         }
         assertEquals(List.of("truncated sequence: 1007", "encoded surrogate: 1007", "overlong slash: 1007",
                 "large message: 1007", "cut across fragments: 1007"), outcomes);
-        try (RawWebSocket ws = connect(kind, "")) {
-            join(ws, false);
-            ws.sendText("42[\"message\",\"still here\"]");
-            assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
-        }
+        assertTheServerGoesOn(kind);
     }
 
     /**
@@ -265,11 +261,7 @@ class WebSocketFramesTest {
         assertEquals(List.of("unmasked frame: 1002", "reserved bit without an extension: 1002",
                 "unknown opcode: 1002", "continuation without a message: 1002", "fragmented ping: 1002",
                 "message over the limit: 1009", "fragments over the limit: 1009"), outcomes);
-        try (RawWebSocket ws = connect(kind, "")) {
-            join(ws, false);
-            ws.sendText("42[\"message\",\"still here\"]");
-            assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
-        }
+        assertTheServerGoesOn(kind);
     }
 
     /** A client's close frame is answered with the same code, and the server ends the connection. */
@@ -284,6 +276,15 @@ class WebSocketFramesTest {
             assertEquals(RawWebSocket.CLOSE, answer.opcode());
             assertEquals(1000, answer.closeCode());
             assertEquals(null, ws.readFrame(), "the server ends the connection after the close handshake");
+        }
+    }
+
+    /** A new client is served after the refusals. */
+    private static void assertTheServerGoesOn(String kind) throws IOException {
+        try (RawWebSocket ws = connect(kind, "")) {
+            join(ws, false);
+            ws.sendText("42[\"message\",\"still here\"]");
+            assertEquals("42[\"message-back\",\"still here\"]", text(ws.readFrame()));
         }
     }
 
