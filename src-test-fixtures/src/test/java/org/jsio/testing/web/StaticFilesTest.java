@@ -148,6 +148,9 @@ class StaticFilesTest {
 
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            // read the body: a container may end a kept-alive connection whose request body was
+            // left unread, and the test's client could then send its next request on it
+            req.getInputStream().readAllBytes();
             resp.setContentType("text/plain");
             resp.getWriter().print("host " + req.getMethod() + " " + req.getRequestURI());
         }
