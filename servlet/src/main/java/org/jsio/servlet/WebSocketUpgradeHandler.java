@@ -344,11 +344,12 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     append(offset, len);
                     if (fin) {
                         int op = messageOpcode;
+                        byte[] whole = message;
+                        int length = messageLength;
                         messageOpcode = 0;
-                        byte[] whole = Arrays.copyOf(message, messageLength);
                         messageLength = 0;
                         message = EMPTY;
-                        deliver(op, whole, 0, whole.length);
+                        deliver(op, whole, 0, length); // decoded or copied: not kept
                     }
                 }
                 case 0x1, 0x2 -> {
