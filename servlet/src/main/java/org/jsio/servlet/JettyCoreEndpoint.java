@@ -2,8 +2,6 @@ package org.jsio.servlet;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -169,7 +167,7 @@ final class JettyCoreEndpoint implements FrameHandler {
      */
     private boolean take(byte type, byte[] whole, int length, Callback callback) {
         if (type == OpCode.TEXT) {
-            String text = decode(whole, length);
+            String text = Utf8.decode(whole, 0, length);
             if (text == null) {
                 refused = true;
                 // Jetty closes with 1007 and reports the error, as its Jakarta layer does.
@@ -233,27 +231,6 @@ final class JettyCoreEndpoint implements FrameHandler {
             payload.duplicate().get(parts, partsLength, size);
         }
         partsLength = needed;
-    }
-
-    /**
-     * The text of a message, or {@code null} if it is not valid UTF-8. The common case is one
-     * decoding pass; only a message whose decoding holds U+FFFD (a replacement, or that character
-     * itself) is checked strictly.
-     */
-    static String decode(byte[] bytes, int length) {
-        String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
-        if (text.indexOf('\uFFFD') < 0) {
-            return text;
-        }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, length));
-            return text;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     private void onPing(Frame frame, Callback callback) {

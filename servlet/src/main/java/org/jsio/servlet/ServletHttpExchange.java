@@ -261,10 +261,14 @@ final class ServletHttpExchange implements HttpExchange {
 
     @Override
     public boolean isWebSocketUpgrade() {
-        Enumeration<String> values = request.getHeaders("Upgrade");
+        return hasToken(request.getHeaders("Upgrade"), "websocket");
+    }
+
+    /** Whether one of a header's comma-separated values is {@code token} (case-insensitive). */
+    static boolean hasToken(Enumeration<String> values, String token) {
         while (values != null && values.hasMoreElements()) {
-            for (String token : values.nextElement().split(",")) {
-                if (token.trim().equalsIgnoreCase("websocket")) {
+            for (String t : values.nextElement().split(",")) {
+                if (t.trim().equalsIgnoreCase(token)) {
                     return true;
                 }
             }

@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Enumeration;
-import java.util.Locale;
 import org.jsio.engine.spi.WebSocketAcceptor;
 
 /**
@@ -28,7 +26,7 @@ final class ServletUpgrade implements WebSocketUpgrade {
         if (!"GET".equals(request.getMethod())) {
             throw new IOException("WebSocket handshake refused: method " + request.getMethod());
         }
-        if (!hasToken(request.getHeaders("Connection"), "upgrade")) {
+        if (!ServletHttpExchange.hasToken(request.getHeaders("Connection"), "upgrade")) {
             throw new IOException("WebSocket handshake refused: no 'Connection: Upgrade'");
         }
         if (!"13".equals(trim(request.getHeader("Sec-WebSocket-Version")))) {
@@ -62,20 +60,6 @@ final class ServletUpgrade implements WebSocketUpgrade {
 
     private static String trim(String s) {
         return s == null ? null : s.trim();
-    }
-
-    private static boolean hasToken(Enumeration<String> values, String token) {
-        if (values == null) {
-            return false;
-        }
-        while (values.hasMoreElements()) {
-            for (String t : values.nextElement().split(",")) {
-                if (t.trim().toLowerCase(Locale.ROOT).equals(token)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static boolean validKey(String key) {

@@ -8,10 +8,6 @@ import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,9 +137,6 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private final ServletInputStream in;
         private final ServletOutputStream out;
         private volatile WebSocketListener listener;
-        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
 
         // Reading: touched only by the container's read callbacks, one at a time.
         private byte[] buf = new byte[INITIAL_READ_BUFFER];
@@ -383,7 +376,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 
         private void deliver(int opcode, byte[] data, int offset, int len) {
             if (opcode == 0x1) {
-                String text = decode(data, offset, len);
+                String text = Utf8.decode(data, offset, len);
                 if (text == null) {
                     fail(1007, "invalid UTF-8 in a text message");
                     return;
@@ -391,23 +384,6 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 listener.onText(text);
             } else {
                 listener.onBinary(Arrays.copyOfRange(data, offset, offset + len));
-            }
-        }
-
-        /** Strictly decoded UTF-8, or {@code null} if it is not valid. */
-        private String decode(byte[] data, int offset, int len) {
-            int i = offset;
-            int to = offset + len;
-            while (i < to && data[i] >= 0) {
-                i++;
-            }
-            if (i == to) {
-                return new String(data, offset, len, StandardCharsets.ISO_8859_1); // all ASCII
-            }
-            try {
-                return utf8.reset().decode(ByteBuffer.wrap(data, offset, len)).toString();
-            } catch (CharacterCodingException e) {
-                return null;
             }
         }
 
@@ -424,7 +400,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     fail(1002, "invalid close code " + code);
                     return;
                 }
-                reason = decode(buf, offset + 2, len - 2);
+                reason = Utf8.decode(buf, offset + 2, len - 2);
                 if (reason == null) {
                     fail(1007, "invalid UTF-8 in a close reason");
                     return;
@@ -501,8 +477,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     if (more && !waitingForWrite) {
                         // held back for the next send's write; while the connection cannot take
                         // more, it completes only once written, so nothing piles up here
-                        completed = new ArrayList<>(1);
-                        completed.add(done);
+                        completed = List.of(done);
                     } else {
                         pendingCallbacks.add(done);
                         completed = writeLocked(completed);
