@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.EngineOptions;
@@ -185,7 +186,7 @@ final class EngineBinding {
      */
     private static boolean isJetty(ServletContext context) {
         String info = context.getServerInfo();
-        return info != null && info.toLowerCase(java.util.Locale.ROOT).contains("jetty");
+        return info != null && info.toLowerCase(Locale.ROOT).contains("jetty");
     }
 
     /** How WebSocket upgrades are done (for tests): "jetty-core", "servlet-upgrade" or "jakarta". */
@@ -219,8 +220,9 @@ final class EngineBinding {
      * Logs a warning when the engine offers WebSocket but the web application has no Jakarta
      * WebSocket container to upgrade with (and the upgrade is not done through Jetty's WebSocket
      * core or the Servlet API's upgrade, which need none). Long-polling is still served;
-     * WebSocket upgrade requests are then refused with the engine's {@code 400 {"code":3,"message":"Bad request"}}, so the
-     * official clients stay on long-polling (a client limited to WebSocket cannot connect).
+     * WebSocket upgrade requests are then refused with the engine's
+     * {@code 400 {"code":3,"message":"Bad request"}}, so the official clients stay on
+     * long-polling (a client limited to WebSocket cannot connect).
      *
      * @param who the servlet or filter, for the message
      */
