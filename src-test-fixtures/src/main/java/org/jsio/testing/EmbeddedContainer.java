@@ -4,7 +4,7 @@ import jakarta.servlet.http.HttpServlet;
 import java.util.Locale;
 
 /**
- * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1, serving servlets
+ * An embedded servlet container for tests: Jetty 12 (ee10) or Tomcat 10.1 or 11, serving servlets
  * mounted in one root context, both able to upgrade Socket.IO's WebSockets: Tomcat through the
  * Servlet API's upgrade (its Jakarta WebSocket support in the {@value #TOMCAT_JAKARTA} kind),
  * Jetty through its WebSocket core (without its Jakarta layer; the {@value #JETTY_JAKARTA} kind

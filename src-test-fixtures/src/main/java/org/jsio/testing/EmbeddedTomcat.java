@@ -14,14 +14,16 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.IntrospectionUtils;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /**
- * Tomcat 10.1 (embedded) with Jakarta WebSocket support, one root context. Socket.IO servlets
- * there upgrade WebSockets with the Servlet API unless the context-param
- * {@code org.jsio.servlet.servletUpgrade} is {@code false} (the {@value EmbeddedContainer#TOMCAT_JAKARTA}
- * kind), when they go through Tomcat's Jakarta WebSocket support. Its base directory is
- * a temporary folder, deleted on {@link #close()}. See {@link EmbeddedContainer}.
+ * Tomcat 10.1 or 11 (embedded, whichever is on the class path) with Jakarta WebSocket support,
+ * one root context. Socket.IO servlets there upgrade WebSockets with the Servlet API unless the
+ * context-param {@code org.jsio.servlet.servletUpgrade} is {@code false} (the
+ * {@value EmbeddedContainer#TOMCAT_JAKARTA} kind), when they go through Tomcat's Jakarta WebSocket
+ * support. Its base directory is a temporary folder, deleted on {@link #close()}. See
+ * {@link EmbeddedContainer}.
  */
 public final class EmbeddedTomcat implements EmbeddedContainer {
     private final List<Mount> mounts = new ArrayList<>();
@@ -78,7 +80,8 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
         if (context instanceof StandardContext) {
             // One class loader for the whole test JVM: the webapp leak checks only add noise.
             StandardContext standard = (StandardContext) context;
-            standard.setClearReferencesObjectStreamClassCaches(false);
+            // a property of Tomcat 10.1 that Tomcat 11 no longer has
+            IntrospectionUtils.setProperty(standard, "clearReferencesObjectStreamClassCaches", "false");
             standard.setClearReferencesRmiTargets(false);
             standard.setClearReferencesThreadLocals(false);
         }
@@ -89,7 +92,7 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
             String name = "servlet-" + n++;
             Wrapper wrapper = Tomcat.addServlet(context, name, m.servlet);
             wrapper.setAsyncSupported(true);
-            context.addServletMapping(m.pathSpec, name);
+            context.addServletMappingDecoded(m.pathSpec, name);
         }
         tomcat = t;
         connector = c;

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The example WAR deployed to a stand-alone Tomcat 10.1 (the {@code org.apache.tomcat:tomcat}
- * distribution from Maven Central, unpacked by the build): a fresh {@code CATALINA_BASE} with the
+ * The example WAR deployed to a stand-alone Tomcat 10.1 or 11 (the
+ * {@code org.apache.tomcat:tomcat} distribution from Maven Central, unpacked by the build): a fresh {@code CATALINA_BASE} with the
  * distribution's {@code conf/}, its HTTP connector moved to 127.0.0.1 and a free port and its
  * shutdown port off, the WAR dropped into {@code webapps/ROOT.war}, and {@code Bootstrap start} as
  * {@code catalina.sh run} would start it. Then the chat in headless Chromium (see

@@ -17,6 +17,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.IntrospectionUtils;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.tomcat.websocket.server.WsSci;
@@ -29,7 +30,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.jsio.testing.Folders;
 
 /**
- * A web application as it is deployed for real, on embedded Jetty 12 (ee10) or Tomcat 10.1: the
+ * A web application as it is deployed for real, on embedded Jetty 12 (ee10) or Tomcat 10.1/11: the
  * container's own default servlet on {@code /} over an empty document root (so an unmapped path is
  * the container's 404), Jakarta WebSocket support on unless turned off, and servlets and filters
  * registered like {@code web.xml} does, either as instances or as a class with init-params.
@@ -144,7 +145,8 @@ final class WebContainer implements AutoCloseable {
         Context context = t.addContext("", docRoot.toString());
         if (context instanceof StandardContext) {
             StandardContext standard = (StandardContext) context;
-            standard.setClearReferencesObjectStreamClassCaches(false);
+            // a property of Tomcat 10.1 that Tomcat 11 no longer has
+            IntrospectionUtils.setProperty(standard, "clearReferencesObjectStreamClassCaches", "false");
             standard.setClearReferencesRmiTargets(false);
             standard.setClearReferencesThreadLocals(false);
         }
