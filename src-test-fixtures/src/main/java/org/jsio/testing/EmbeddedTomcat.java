@@ -60,6 +60,15 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
         return this;
     }
 
+    /**
+     * The one mapping call that both Tomcat 10.1 and 11 have: 10.1 marks it deprecated in favour of
+     * {@code addServletMapping}, which 11 no longer has.
+     */
+    @SuppressWarnings("deprecation")
+    private static void addMapping(Context context, String pathSpec, String servletName) {
+        context.addServletMappingDecoded(pathSpec, servletName);
+    }
+
     @Override
     public synchronized EmbeddedTomcat start(String host, int port) throws Exception {
         if (tomcat != null) {
@@ -92,7 +101,7 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
             String name = "servlet-" + n++;
             Wrapper wrapper = Tomcat.addServlet(context, name, m.servlet);
             wrapper.setAsyncSupported(true);
-            context.addServletMappingDecoded(m.pathSpec, name);
+            addMapping(context, m.pathSpec, name);
         }
         tomcat = t;
         connector = c;
