@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Locale;
 import org.jsio.engine.spi.WebSocketAcceptor;
 
 /**
@@ -54,8 +55,14 @@ final class ServletUpgrade implements WebSocketUpgrade {
         } catch (jakarta.servlet.ServletException e) {
             throw new IOException("WebSocket upgrade failed: " + e.getMessage(), e);
         }
-        handler.bind(acceptor, request.getRemoteAddr() + ":" + request.getRemotePort());
+        handler.bind(acceptor, request.getRemoteAddr() + ":" + request.getRemotePort(),
+                !isTomcat(request.getServletContext().getServerInfo()));
         return true;
+    }
+
+    /** Tomcat honours a non-blocking write's offset and length, so one buffer can serve every write. */
+    static boolean isTomcat(String serverInfo) {
+        return serverInfo != null && serverInfo.toLowerCase(Locale.ROOT).contains("tomcat");
     }
 
     private static String trim(String s) {

@@ -40,15 +40,23 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 
     private volatile WebSocketAcceptor acceptor;
     private volatile String label = "websocket";
+    private volatile boolean exactWrites = true;
     private volatile Connection connection;
 
     /** Created by the servlet container ({@link jakarta.servlet.http.HttpServletRequest#upgrade}). */
     public WebSocketUpgradeHandler() {
     }
 
-    void bind(WebSocketAcceptor acceptor, String label) {
+    /**
+     * Binds the engine. {@code exactWrites}: hand the container arrays that hold exactly the bytes
+     * to write, for containers that ignore a write's offset and length in non-blocking mode
+     * (Undertow 2.3 writes the whole array); with {@code false}, one buffer is reused for every
+     * write, as Tomcat allows.
+     */
+    void bind(WebSocketAcceptor acceptor, String label, boolean exactWrites) {
         this.acceptor = acceptor;
         this.label = "websocket " + label;
+        this.exactWrites = exactWrites;
     }
 
     @Override
@@ -61,7 +69,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         }
         Connection c;
         try {
-            c = new Connection(webConnection, a, label);
+            c = new Connection(webConnection, a, label, exactWrites);
         } catch (IOException e) {
             LOG.debug("{}: no streams: {}", label, e.toString());
             closeQuietly(webConnection);
@@ -134,6 +142,8 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private final WebSocketAcceptor acceptor;
         private final String label;
         private final int maxMessage;
+        /** Each write gets an array of exactly its bytes (see {@link WebSocketUpgradeHandler#bind}). */
+        private final boolean exactWrites;
         private final ServletInputStream in;
         private final ServletOutputStream out;
         private volatile WebSocketListener listener;
@@ -165,10 +175,12 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private Future<?> closeTimer; // guarded by lock
         private boolean closeTimerStarted; // guarded by lock
 
-        Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label) throws IOException {
+        Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label, boolean exactWrites)
+                throws IOException {
             this.webConnection = webConnection;
             this.acceptor = acceptor;
             this.label = label;
+            this.exactWrites = exactWrites;
             this.maxMessage = Math.max(125, acceptor.maxMessageSize());
             this.in = webConnection.getInputStream();
             this.out = webConnection.getOutputStream();
@@ -617,7 +629,11 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                         waitingForWrite = true;
                         return completed;
                     }
-                    out.write(pending, 0, pendingLength);
+                    if (exactWrites && pendingLength != pending.length) {
+                        out.write(Arrays.copyOf(pending, pendingLength));
+                    } else {
+                        out.write(pending, 0, pendingLength);
+                    }
                     pendingLength = 0;
                     if (pending.length > 64 * 1024) {
                         pending = new byte[256];

@@ -44,6 +44,8 @@ class WebSocketUpgradeHandlerTest {
         boolean ready = true;
         /** Whether the container keeps part of each write to send later (isReady false after it). */
         boolean busyAfterWrite;
+        /** Whether writes ignore their offset and length and take the whole array (Undertow 2.3). */
+        boolean wholeArrays;
         boolean closed;
         ReadListener readListener;
         WriteListener writeListener;
@@ -66,7 +68,7 @@ class WebSocketUpgradeHandlerTest {
 
             @Override
             public void write(byte[] b, int off, int len) {
-                writes.add(java.util.Arrays.copyOfRange(b, off, off + len));
+                writes.add(wholeArrays ? b.clone() : java.util.Arrays.copyOfRange(b, off, off + len));
                 if (busyAfterWrite) {
                     ready = false;
                 }
@@ -132,6 +134,11 @@ class WebSocketUpgradeHandlerTest {
 
     @BeforeEach
     void open() throws IOException {
+        open(streams, false);
+    }
+
+    /** A handler on {@code container}'s streams; {@link #connection} becomes its connection. */
+    private void open(Streams container, boolean exactWrites) throws IOException {
         WebSocketUpgradeHandler handler = new WebSocketUpgradeHandler();
         handler.bind(new WebSocketAcceptor() {
             @Override
@@ -176,10 +183,11 @@ class WebSocketUpgradeHandlerTest {
                     }
                 };
             }
-        }, "test");
-        handler.init(streams);
+        }, "test", exactWrites);
+        connection = null;
+        handler.init(container);
         assertNotNull(connection);
-        streams.writeListener.onWritePossible(); // the container's first call
+        container.writeListener.onWritePossible(); // the container's first call
     }
 
     private static byte[] unmaskedFrame(int opcode, String text) {
@@ -230,6 +238,20 @@ class WebSocketUpgradeHandlerTest {
         assertArrayEquals(concat(unmaskedFrame(1, "a"), unmaskedFrame(1, "b"), unmaskedFrame(1, "c")),
                 streams.writes.get(0));
         assertEquals("c null", done.get(2));
+    }
+
+    @Test
+    void aContainerThatWritesWholeArraysIsGivenExactOnes() throws IOException {
+        Streams whole = new Streams();
+        whole.wholeArrays = true;
+        open(whole, true);
+        connection.sendText("a longer first message", false, f -> { });
+        connection.sendText("b", true, f -> { });
+        connection.sendText("c", false, f -> { });
+        assertEquals(2, whole.writes.size());
+        assertArrayEquals(unmaskedFrame(1, "a longer first message"), whole.writes.get(0));
+        assertArrayEquals(concat(unmaskedFrame(1, "b"), unmaskedFrame(1, "c")), whole.writes.get(1),
+                "nothing of the buffer beyond the frames");
     }
 
     @Test
