@@ -38,16 +38,24 @@ public interface EmbeddedContainer extends AutoCloseable {
     String TOMCAT_JAKARTA = "tomcat-jakarta";
 
     /**
-     * {@link #KINDS}, {@value #JETTY_JAKARTA} and {@value #TOMCAT_JAKARTA}: for tests of the
-     * WebSocket transport, which takes another path through each container when its default way
-     * is switched off.
+     * Undertow ({@link EmbeddedUndertow}), a container that is neither Jetty nor Tomcat: the
+     * Socket.IO servlets upgrade WebSockets with the Servlet API, as on Tomcat, with none of the
+     * Tomcat-specific handling.
      */
-    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat", TOMCAT_JAKARTA};
+    String UNDERTOW = "undertow";
+
+    /**
+     * {@link #KINDS}, {@value #JETTY_JAKARTA}, {@value #TOMCAT_JAKARTA} and {@value #UNDERTOW}: for
+     * tests of the WebSocket transport, which takes another path through each container when its
+     * default way is switched off, and through a container that is neither Jetty nor Tomcat.
+     */
+    String[] WEBSOCKET_KINDS = {"jetty", JETTY_JAKARTA, "tomcat", TOMCAT_JAKARTA, UNDERTOW};
 
     /**
      * A new, unstarted container.
      *
-     * @param kind {@code "jetty"}, {@code "tomcat"}, {@value #JETTY_JAKARTA} or {@value #TOMCAT_JAKARTA}
+     * @param kind {@code "jetty"}, {@code "tomcat"}, {@value #JETTY_JAKARTA}, {@value #TOMCAT_JAKARTA}
+     *     or {@value #UNDERTOW}
      *     (case-insensitive)
      */
     static EmbeddedContainer create(String kind) {
@@ -60,9 +68,11 @@ public interface EmbeddedContainer extends AutoCloseable {
                 return new EmbeddedTomcat();
             case TOMCAT_JAKARTA:
                 return new EmbeddedTomcat().contextParameter("org.jsio.servlet.servletUpgrade", "false");
+            case UNDERTOW:
+                return new EmbeddedUndertow();
             default:
                 throw new IllegalArgumentException("unknown container '" + kind + "': use jetty, tomcat, "
-                        + JETTY_JAKARTA + " or " + TOMCAT_JAKARTA);
+                        + JETTY_JAKARTA + ", " + TOMCAT_JAKARTA + " or " + UNDERTOW);
         }
     }
 

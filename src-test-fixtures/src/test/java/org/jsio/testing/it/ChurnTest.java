@@ -52,7 +52,8 @@ class ChurnTest {
 
     /** The containers to run on: {@code -Djsio.churn.containers=jetty} picks one for a long run. */
     static java.util.stream.Stream<String> containers() {
-        return java.util.Arrays.stream(System.getProperty("jsio.churn.containers", "jetty,jetty-jakarta,tomcat,tomcat-jakarta").split(","))
+        return java.util.Arrays.stream(System.getProperty("jsio.churn.containers",
+                        "jetty,jetty-jakarta,tomcat,tomcat-jakarta,undertow").split(","))
                 .map(String::trim);
     }
 

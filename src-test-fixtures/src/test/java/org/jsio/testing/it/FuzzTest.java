@@ -55,7 +55,8 @@ class FuzzTest {
     private static final Pattern ERROR_OF_OURS = Pattern.compile("(?m)^.*\\] ERROR org\\.jsio\\..*$");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA})
+    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
+            EmbeddedContainer.UNDERTOW})
     void hostileInputEndsInAnAnswerOrAClosedSessionAndLeavesNothingBehind(String kind) throws Exception {
         long seed = SEED ^ kind.hashCode();
         OUTCOMES.set(0, 0);

@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.jsio.testing.EmbeddedContainer;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
@@ -45,9 +46,12 @@ class JavaClientTest {
 
     private final List<Client> clients = new ArrayList<>();
 
+    /** Jetty and Tomcat, and Undertow as a container that is neither. */
+    private static final String[] CONTAINERS = {"jetty", "tomcat", EmbeddedContainer.UNDERTOW};
+
     @BeforeAll
     static void start() throws Exception {
-        for (String kind : new String[] {"jetty", "tomcat"}) {
+        for (String kind : CONTAINERS) {
             SERVERS.put(kind, new Servers(kind));
         }
     }
@@ -63,7 +67,7 @@ class JavaClientTest {
     }
 
     static Stream<Arguments> setups() {
-        return Stream.of("jetty", "tomcat").flatMap(c -> Stream.of("polling", "websocket", "upgrade")
+        return Stream.of(CONTAINERS).flatMap(c -> Stream.of("polling", "websocket", "upgrade")
                 .map(t -> Arguments.of(c, t)));
     }
 

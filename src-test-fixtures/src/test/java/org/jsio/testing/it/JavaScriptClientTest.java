@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.jsio.testing.EmbeddedContainer;
 import org.jsio.testing.node.NodeClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +28,12 @@ class JavaScriptClientTest {
     private static NodeClient node;
     private static final AtomicInteger IDS = new AtomicInteger();
 
+    /** Jetty and Tomcat, and Undertow as a container that is neither. */
+    private static final String[] CONTAINERS = {"jetty", "tomcat", EmbeddedContainer.UNDERTOW};
+
     @BeforeAll
     static void start() throws Exception {
-        for (String kind : new String[] {"jetty", "tomcat"}) {
+        for (String kind : CONTAINERS) {
             SERVERS.put(kind, new Servers(kind));
         }
         node = NodeClient.start();
@@ -44,7 +48,7 @@ class JavaScriptClientTest {
     }
 
     static Stream<Arguments> setups() {
-        return Stream.of("jetty", "tomcat").flatMap(c -> Stream.of("polling", "websocket", "upgrade")
+        return Stream.of(CONTAINERS).flatMap(c -> Stream.of("polling", "websocket", "upgrade")
                 .map(t -> Arguments.of(c, t)));
     }
 

@@ -41,7 +41,8 @@ class ShutdownTest {
             "process reaper", "Attach Listener", "Common-Cleaner", "surefire", "Signal Dispatcher", "Notification");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA})
+    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
+            EmbeddedContainer.UNDERTOW})
     void closingTheServerDisconnectsEveryClientAndLeavesNoThread(String kind) throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         SocketIoServer server = SocketIoServer.create();

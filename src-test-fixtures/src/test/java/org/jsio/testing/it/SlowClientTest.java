@@ -43,7 +43,8 @@ class SlowClientTest {
     private static final Pattern SID = Pattern.compile("40\\{\"sid\":\"([^\"]+)\"}");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA})
+    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
+            EmbeddedContainer.UNDERTOW})
     void clientsThatStopReadingAreDisconnectedWhileOthersReceiveEverything(String kind) throws Exception {
         SocketIoServer server = SocketIoServer.builder()
                 // long enough that only the buffer bound can end the stalled clients here
