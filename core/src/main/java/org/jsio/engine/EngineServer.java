@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.DeflaterOutputStream;
@@ -88,6 +91,8 @@ public final class EngineServer implements AutoCloseable {
     private final ThreadPoolExecutor fanOutWriters;
     private final OwnedThreads fanOutThreads = new OwnedThreads("engineio-writer-" + serverNumber + "-");
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
+    /** Tasks of WebSocket adapters ({@link WebSocketAcceptor#schedule}) until they run or are cancelled. */
+    private final Set<Runnable> connectionTasks = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     /** Whether the heartbeat sweep is scheduled (it runs while there are sessions). */
     private final AtomicBoolean sweeping = new AtomicBoolean();
@@ -223,6 +228,67 @@ public final class EngineServer implements AutoCloseable {
         scheduler.shutdownNow();
         schedulerThread.shutdownAndJoin(scheduler, 5, TimeUnit.SECONDS);
         fanOutThreads.shutdownAndJoin(fanOutWriters, 5, TimeUnit.SECONDS);
+        // what adapters scheduled to end connections (a close handshake still open) ends now
+        for (Runnable task : List.copyOf(connectionTasks)) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.debug("a connection's closing task failed at close: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * {@link WebSocketAcceptor#schedule}: {@code task} on the scheduler, remembered until it runs or
+     * is cancelled, so that {@link #close()} can run it if the scheduler never will.
+     */
+    private Future<?> scheduleConnectionTask(Runnable task, long delayMillis) {
+        AtomicBoolean ran = new AtomicBoolean();
+        Runnable once = new Runnable() {
+            @Override
+            public void run() {
+                connectionTasks.remove(this);
+                if (ran.compareAndSet(false, true)) {
+                    task.run();
+                }
+            }
+        };
+        connectionTasks.add(once);
+        Future<?> scheduled;
+        try {
+            scheduled = scheduler().schedule(once, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            connectionTasks.remove(once);
+            throw e;
+        }
+        return new Future<Object>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                connectionTasks.remove(once);
+                return scheduled.cancel(mayInterruptIfRunning);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return scheduled.isCancelled();
+            }
+
+            @Override
+            public boolean isDone() {
+                return scheduled.isDone();
+            }
+
+            @Override
+            public Object get() throws InterruptedException, ExecutionException {
+                return scheduled.get();
+            }
+
+            @Override
+            public Object get(long timeout, TimeUnit unit)
+                    throws InterruptedException, ExecutionException, TimeoutException {
+                return scheduled.get(timeout, unit);
+            }
+        };
     }
 
     /**
@@ -391,7 +457,7 @@ public final class EngineServer implements AutoCloseable {
 
                 @Override
                 public Future<?> schedule(Runnable task, long delayMillis) {
-                    return scheduler().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+                    return scheduleConnectionTask(task, delayMillis);
                 }
 
                 @Override

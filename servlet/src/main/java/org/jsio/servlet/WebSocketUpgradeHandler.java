@@ -174,6 +174,14 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private volatile boolean destroyed;
         private Future<?> closeTimer; // guarded by lock
         private boolean closeTimerStarted; // guarded by lock
+        /** Our close frame is written and the client's answer awaited (guarded by lock). */
+        private boolean lingering;
+        /** The linger timer is to be started, outside the lock (guarded by lock). */
+        private boolean lingerDue;
+        /** Our close frame is queued: messages that still arrive are dropped. */
+        private volatile boolean closing;
+        /** After a protocol error: whatever still arrives is read and dropped, not parsed. */
+        private volatile boolean discardInput;
 
         Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label, boolean exactWrites)
                 throws IOException {
@@ -209,7 +217,13 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                         return;
                     }
                     end += n;
-                    parse();
+                    if (!discardInput) {
+                        parse();
+                    }
+                    if (discardInput) {
+                        start = 0;
+                        end = 0;
+                    }
                 }
             } finally {
                 callbackThread = null;
@@ -265,7 +279,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 
         /** Handles every whole frame in the buffer. */
         private void parse() {
-            while (!readDone) {
+            while (!readDone && !discardInput) {
                 int available = end - start;
                 if (available < 2) {
                     break;
@@ -387,6 +401,9 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         }
 
         private void deliver(int opcode, byte[] data, int offset, int len) {
+            if (closing) {
+                return; // the server is closing: what the client sent meanwhile is not delivered
+            }
             if (opcode == 0x1) {
                 String text = Utf8.decode(data, offset, len);
                 if (text == null) {
@@ -428,10 +445,15 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1011 || code >= 3000 && code <= 4999;
         }
 
-        /** A protocol error: closes with {@code code} and tells the engine. */
+        /**
+         * A protocol error: closes with {@code code} and tells the engine. What the client still
+         * sends is read and dropped until it ends the connection or the linger time is over, so
+         * that the connection ends with a FIN, not with a reset that could destroy the close frame
+         * before the client reads it.
+         */
         private void fail(int code, String reason) {
             LOG.debug("{}: closing with {}: {}", label, code, reason);
-            readDone = true;
+            discardInput = true;
             sendClose(code, reason);
             notifyClosed(code, reason);
         }
@@ -517,8 +539,11 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 
         /**
          * Writes a close frame (with no code when {@code code} is negative) after everything
-         * queued, then no other frame, and ends the connection once it is written: a client that
-         * does not answer close frames (some do not) cannot hold the connection open.
+         * queued, then no other frame. Once it is written the connection ends when the client's
+         * close frame arrives (at once if it already did), when the client ends the connection,
+         * or after {@link EngineEndpoint#CLOSE_TIMEOUT_MILLIS}, as on the other WebSocket paths: a
+         * client that does not answer close frames (some do not) cannot hold the connection open,
+         * and one whose data is still arriving is not answered with a reset.
          */
         private void sendClose(int code, String reason) {
             List<SendCallback> completed = null;
@@ -529,6 +554,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
                 if (!closeSent) {
                     closeSent = true;
+                    closing = true;
                     byte[] payload = EMPTY;
                     if (code >= 0) {
                         byte[] r = reason == null ? EMPTY : reason.getBytes(StandardCharsets.UTF_8);
@@ -542,7 +568,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
                 closeAfterWrite = true;
                 completed = writeLocked(null);
-                waiting = !closed && !closeTimerStarted;
+                waiting = !closed && !closeTimerStarted && !lingering;
                 closeTimerStarted |= waiting;
             }
             complete(completed);
@@ -582,11 +608,46 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 if (closed) {
                     return;
                 }
-                LOG.debug("{}: close frame not taken by the client in time: ending the connection", label);
+                LOG.debug("{}: the close handshake did not end in time: ending the connection", label);
                 closeLocked();
             }
             complete(null);
             notifyClosed(1006, "close frame not taken in time");
+        }
+
+        /**
+         * Once our close frame is written and the client has not answered it: replaces the timer
+         * that waited for the write with one of {@link EngineEndpoint#CLOSE_TIMEOUT_MILLIS}.
+         */
+        private void startLingerIfDue() {
+            Future<?> previous;
+            synchronized (lock) {
+                if (!lingerDue || closed) {
+                    return;
+                }
+                lingerDue = false;
+                previous = closeTimer;
+                closeTimer = null;
+            }
+            if (previous != null) {
+                previous.cancel(false);
+            }
+            Future<?> timer;
+            try {
+                timer = acceptor.schedule(this::closeTimedOut, EngineEndpoint.CLOSE_TIMEOUT_MILLIS);
+            } catch (RuntimeException e) {
+                LOG.debug("{}: no linger timer ({}): ending the connection now", label, e.toString());
+                closeTimedOut();
+                return;
+            }
+            boolean cancel;
+            synchronized (lock) {
+                closeTimer = timer;
+                cancel = closed;
+            }
+            if (cancel && timer != null) {
+                timer.cancel(false);
+            }
         }
 
         private void appendFrame(int opcode, byte[] payload, int offset, int len) {
@@ -659,7 +720,12 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 writtenCallbacks.clear();
             }
             if (closeAfterWrite) {
-                closeLocked();
+                if (readDone) {
+                    closeLocked();
+                } else if (!lingering) {
+                    lingering = true;
+                    lingerDue = true;
+                }
             }
             return completed;
         }
@@ -686,6 +752,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     cb.done(null);
                 }
             }
+            startLingerIfDue();
             if (closed && ended.compareAndSet(false, true)) {
                 end();
             }

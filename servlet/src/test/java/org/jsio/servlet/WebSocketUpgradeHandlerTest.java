@@ -317,6 +317,23 @@ class WebSocketUpgradeHandlerTest {
         assertEquals(null, done.get(0));
         assertArrayEquals(concat(unmaskedFrame(1, "last"), new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xE8}),
                 concat(streams.writes.toArray(new byte[0][])));
+        assertFalse(streams.closed, "the client's answer is awaited");
+        assertEquals(List.of(90_000L, 2_000L), delays, "the idle timeout until written, then the linger");
+        streams.arrive(concat(clientFrame(true, 1, "42[\"late\"]".getBytes(StandardCharsets.UTF_8)),
+                clientFrame(true, 8, new byte[] {0x03, (byte) 0xE8})), 100);
+        assertEquals(List.of(), events.stream().filter(e -> e.startsWith("text")).toList(),
+                "a message that crossed the close is not delivered");
+        assertTrue(streams.closed, "the client's close frame ends the connection");
+    }
+
+    /** A client that never answers the server's close frame cannot hold the connection either. */
+    @Test
+    void anUnansweredCloseEndsTheConnectionAfterTheLinger() {
+        connection.close(1000, "");
+        assertEquals(1, streams.writes.size(), "the close frame");
+        assertFalse(streams.closed);
+        assertEquals(List.of(2_000L), delays);
+        scheduled.get(0).run();
         assertTrue(streams.closed);
     }
 
@@ -344,6 +361,14 @@ class WebSocketUpgradeHandlerTest {
         assertEquals(List.of("close 1009"), events);
         assertEquals(0x88, streams.writes.get(0)[0] & 0xff);
         assertEquals(1009, ((streams.writes.get(0)[2] & 0xff) << 8) | (streams.writes.get(0)[3] & 0xff));
-        assertTrue(streams.closed);
+        // the rest of what the client sends is read and dropped, so that ending the connection
+        // does not reset it under the close frame
+        assertFalse(streams.closed);
+        streams.arrive(new byte[10_000], 4096);
+        assertTrue(streams.toRead.isEmpty(), "read");
+        assertEquals(List.of("close 1009"), events);
+        assertEquals(1, streams.writes.size(), "and not answered");
+        streams.readListener.onAllDataRead();
+        assertTrue(streams.closed, "the client's end ends it");
     }
 }

@@ -21,8 +21,9 @@ public interface WebSocketAcceptor {
     /**
      * Runs {@code task} once, {@code delayMillis} from now, on the engine's scheduler: for an
      * adapter that keeps its own timeouts, such as a close frame that the client never takes. The
-     * task must be short and must not block (the scheduler drives every client's heartbeat). It
-     * does not run if the engine closes first.
+     * task must be short and must not block (the scheduler drives every client's heartbeat). If
+     * the engine closes first, the task runs then, on the thread that closes it, so that what it
+     * would end (a connection waiting for a close frame) ends at the latest with the engine.
      *
      * @return a handle to cancel the task
      * @throws java.util.concurrent.RejectedExecutionException if the engine is closed
