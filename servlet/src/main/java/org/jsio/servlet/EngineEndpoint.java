@@ -181,6 +181,12 @@ public final class EngineEndpoint extends Endpoint {
 
     @Override
     public void onError(Session session, Throwable error) {
+        SessionConnection c = connection;
+        if (c != null) {
+            // The container closes the session itself after an error it reports (Tomcat with 1007
+            // for invalid text): the engine's own close would race it with another code.
+            c.closing.set(true);
+        }
         WebSocketListener l = listener;
         if (l != null && !closed.get()) {
             l.onError(error);
