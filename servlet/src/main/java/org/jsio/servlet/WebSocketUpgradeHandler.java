@@ -583,22 +583,27 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
          */
         private void startCloseTimer() {
             long timeout = acceptor.idleTimeoutMillis();
-            Future<?> timer = null;
             if (timeout > 0) {
-                try {
-                    timer = acceptor.schedule(this::closeTimedOut, timeout);
-                } catch (RuntimeException e) {
-                    LOG.debug("{}: no close timer ({}): ending the connection now", label, e.toString());
-                    closeTimedOut();
-                    return;
-                }
+                armCloseTimer(timeout);
+            }
+        }
+
+        /** Ends the connection in {@code delayMillis} unless it ended before; now if no timer can be had. */
+        private void armCloseTimer(long delayMillis) {
+            Future<?> timer;
+            try {
+                timer = acceptor.schedule(this::closeTimedOut, delayMillis);
+            } catch (RuntimeException e) {
+                LOG.debug("{}: no close timer ({}): ending the connection now", label, e.toString());
+                closeTimedOut();
+                return;
             }
             boolean cancel;
             synchronized (lock) {
                 closeTimer = timer;
                 cancel = closed;
             }
-            if (cancel && timer != null) {
+            if (cancel) {
                 timer.cancel(false);
             }
         }
@@ -632,22 +637,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             if (previous != null) {
                 previous.cancel(false);
             }
-            Future<?> timer;
-            try {
-                timer = acceptor.schedule(this::closeTimedOut, EngineEndpoint.CLOSE_TIMEOUT_MILLIS);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: no linger timer ({}): ending the connection now", label, e.toString());
-                closeTimedOut();
-                return;
-            }
-            boolean cancel;
-            synchronized (lock) {
-                closeTimer = timer;
-                cancel = closed;
-            }
-            if (cancel && timer != null) {
-                timer.cancel(false);
-            }
+            armCloseTimer(EngineEndpoint.CLOSE_TIMEOUT_MILLIS);
         }
 
         private void appendFrame(int opcode, byte[] payload, int offset, int len) {
