@@ -185,6 +185,15 @@ public final class EngineServer implements AutoCloseable {
         return handler;
     }
 
+    /**
+     * WebSocket connections still being closed by their adapter: a close frame not yet written,
+     * or written and not yet answered (counted by the adapter's pending timers; none once the
+     * clients are gone and their close handshakes have ended).
+     */
+    public int closingConnections() {
+        return connectionTasks.size();
+    }
+
     /** The number of open sessions. */
     public int sessionCount() {
         return sessions.size();

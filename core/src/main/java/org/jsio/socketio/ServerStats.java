@@ -10,13 +10,16 @@ public final class ServerStats {
     private final int rooms;
     private final int pendingAcks;
     private final int backgroundTasks;
+    private final int closingConnections;
 
-    ServerStats(int engineSessions, int sockets, int rooms, int pendingAcks, int backgroundTasks) {
+    ServerStats(int engineSessions, int sockets, int rooms, int pendingAcks, int backgroundTasks,
+            int closingConnections) {
         this.engineSessions = engineSessions;
         this.sockets = sockets;
         this.rooms = rooms;
         this.pendingAcks = pendingAcks;
         this.backgroundTasks = backgroundTasks;
+        this.closingConnections = closingConnections;
     }
 
     /** Open Engine.IO sessions (connections, whatever their namespaces). */
@@ -44,14 +47,24 @@ public final class ServerStats {
         return backgroundTasks;
     }
 
+    /**
+     * WebSocket connections still being closed: their close frame not yet written or not yet
+     * answered by the client (for at most 2 s once written). See
+     * {@link org.jsio.engine.EngineServer#closingConnections()}.
+     */
+    public int closingConnections() {
+        return closingConnections;
+    }
+
     /** Whether the server holds nothing for any client. */
     public boolean isEmpty() {
-        return engineSessions == 0 && sockets == 0 && rooms == 0 && pendingAcks == 0;
+        return engineSessions == 0 && sockets == 0 && rooms == 0 && pendingAcks == 0 && closingConnections == 0;
     }
 
     @Override
     public String toString() {
         return "ServerStats[engineSessions=" + engineSessions + ", sockets=" + sockets + ", rooms=" + rooms
-                + ", pendingAcks=" + pendingAcks + ", backgroundTasks=" + backgroundTasks + "]";
+                + ", pendingAcks=" + pendingAcks + ", backgroundTasks=" + backgroundTasks
+                + ", closingConnections=" + closingConnections + "]";
     }
 }

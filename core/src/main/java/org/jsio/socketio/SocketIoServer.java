@@ -268,7 +268,7 @@ public final class SocketIoServer implements AutoCloseable {
         return packetLog;
     }
 
-    /** What the server holds now: sessions, sockets, rooms, pending acknowledgements. */
+    /** What the server holds now: sessions, sockets, rooms, pending acknowledgements, closing connections. */
     public ServerStats stats() {
         int sockets = 0;
         int rooms = 0;
@@ -280,7 +280,8 @@ public final class SocketIoServer implements AutoCloseable {
             }
             rooms += nsp.roomCount();
         }
-        return new ServerStats(engine.sessionCount(), sockets, rooms, acks, backgroundTasks.size());
+        return new ServerStats(engine.sessionCount(), sockets, rooms, acks, backgroundTasks.size(),
+                engine.closingConnections());
     }
 
     // ---------------------------------------------------------------- background work
