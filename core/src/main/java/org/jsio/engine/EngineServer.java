@@ -17,16 +17,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.DeflaterOutputStream;
@@ -92,7 +91,7 @@ public final class EngineServer implements AutoCloseable {
     private final OwnedThreads fanOutThreads = new OwnedThreads("engineio-writer-" + serverNumber + "-");
     private final Map<String, EngineSocket> sessions = new ConcurrentHashMap<>();
     /** Tasks of WebSocket adapters ({@link WebSocketAcceptor#schedule}) until they run or are cancelled. */
-    private final Set<Runnable> connectionTasks = ConcurrentHashMap.newKeySet();
+    private final Set<ConnectionTask> connectionTasks = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     /** Whether the heartbeat sweep is scheduled (it runs while there are sessions). */
     private final AtomicBoolean sweeping = new AtomicBoolean();
@@ -238,12 +237,8 @@ public final class EngineServer implements AutoCloseable {
         schedulerThread.shutdownAndJoin(scheduler, 5, TimeUnit.SECONDS);
         fanOutThreads.shutdownAndJoin(fanOutWriters, 5, TimeUnit.SECONDS);
         // what adapters scheduled to end connections (a close handshake still open) ends now
-        for (Runnable task : List.copyOf(connectionTasks)) {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.debug("a connection's closing task failed at close: {}", e.toString());
-            }
+        for (ConnectionTask task : List.copyOf(connectionTasks)) {
+            task.run(); // a FutureTask: a failure stays in it
         }
     }
 
@@ -252,52 +247,41 @@ public final class EngineServer implements AutoCloseable {
      * is cancelled, so that {@link #close()} can run it if the scheduler never will.
      */
     private Future<?> scheduleConnectionTask(Runnable task, long delayMillis) {
-        AtomicBoolean ran = new AtomicBoolean();
-        Runnable once = new Runnable() {
-            @Override
-            public void run() {
-                connectionTasks.remove(this);
-                if (ran.compareAndSet(false, true)) {
-                    task.run();
-                }
-            }
-        };
-        connectionTasks.add(once);
-        Future<?> scheduled;
+        ConnectionTask t = new ConnectionTask(task);
+        connectionTasks.add(t);
         try {
-            scheduled = scheduler().schedule(once, delayMillis, TimeUnit.MILLISECONDS);
+            t.scheduled = scheduler().schedule(t, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
-            connectionTasks.remove(once);
+            connectionTasks.remove(t);
             throw e;
         }
-        return new Future<Object>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                connectionTasks.remove(once);
-                return scheduled.cancel(mayInterruptIfRunning);
-            }
+        return t;
+    }
 
-            @Override
-            public boolean isCancelled() {
-                return scheduled.isCancelled();
-            }
+    /**
+     * A task of {@link #scheduleConnectionTask}: runs at most once (on the scheduler or at close),
+     * and leaves {@link #connectionTasks} when it runs or is cancelled.
+     */
+    private final class ConnectionTask extends FutureTask<Void> {
+        volatile Future<?> scheduled;
 
-            @Override
-            public boolean isDone() {
-                return scheduled.isDone();
-            }
+        ConnectionTask(Runnable task) {
+            super(task, null);
+        }
 
-            @Override
-            public Object get() throws InterruptedException, ExecutionException {
-                return scheduled.get();
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            Future<?> s = scheduled;
+            if (s != null) {
+                s.cancel(false); // out of the scheduler's queue now, not at its time
             }
+            return super.cancel(mayInterruptIfRunning);
+        }
 
-            @Override
-            public Object get(long timeout, TimeUnit unit)
-                    throws InterruptedException, ExecutionException, TimeoutException {
-                return scheduled.get(timeout, unit);
-            }
-        };
+        @Override
+        protected void done() {
+            connectionTasks.remove(this);
+        }
     }
 
     /**

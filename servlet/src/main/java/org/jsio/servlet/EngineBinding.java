@@ -153,7 +153,7 @@ final class EngineBinding {
         boolean upgrade = flag(context, servletUpgrade, SocketIoServlet.SERVLET_UPGRADE_PARAM,
                 SocketIoServlet.SERVLET_UPGRADE_CONTEXT_PARAM, who);
         WebSocketUpgrade chosen = JettyWebSockets.choose(context, core, who);
-        if (chosen == null && upgrade && !isJetty(context)) {
+        if (chosen == null && upgrade && !isContainer(context, "jetty")) {
             chosen = new ServletUpgrade();
             LOG.info("{}: WebSocket through the Servlet API's HTTP upgrade", who);
         } else if (chosen == null) {
@@ -181,12 +181,13 @@ final class EngineBinding {
     }
 
     /**
-     * Whether the container is Jetty, whose WebSockets go through its WebSocket core or its Jakarta
-     * layer: the Servlet API's upgrade is not used there.
+     * Whether the container's server info names {@code name} (lower case): Jetty, whose WebSockets
+     * go through its WebSocket core or its Jakarta layer rather than the Servlet API's upgrade;
+     * Tomcat, whose upgraded streams honour a write's offset and length.
      */
-    private static boolean isJetty(ServletContext context) {
+    static boolean isContainer(ServletContext context, String name) {
         String info = context.getServerInfo();
-        return info != null && info.toLowerCase(Locale.ROOT).contains("jetty");
+        return info != null && info.toLowerCase(Locale.ROOT).contains(name);
     }
 
     /** How WebSocket upgrades are done (for tests): "jetty-core", "servlet-upgrade" or "jakarta". */

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Locale;
 import org.jsio.engine.spi.WebSocketAcceptor;
 
 /**
@@ -56,13 +55,8 @@ final class ServletUpgrade implements WebSocketUpgrade {
             throw new IOException("WebSocket upgrade failed: " + e.getMessage(), e);
         }
         handler.bind(acceptor, request.getRemoteAddr() + ":" + request.getRemotePort(),
-                !isTomcat(request.getServletContext().getServerInfo()));
+                !EngineBinding.isContainer(request.getServletContext(), "tomcat"));
         return true;
-    }
-
-    /** Tomcat honours a non-blocking write's offset and length, so one buffer can serve every write. */
-    static boolean isTomcat(String serverInfo) {
-        return serverInfo != null && serverInfo.toLowerCase(Locale.ROOT).contains("tomcat");
     }
 
     private static String trim(String s) {

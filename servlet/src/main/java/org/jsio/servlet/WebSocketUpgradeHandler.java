@@ -164,7 +164,8 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private final List<SendCallback> pendingCallbacks = new ArrayList<>(2);
         private final List<SendCallback> writtenCallbacks = new ArrayList<>(2);
         private boolean waitingForWrite = true; // until the container's first onWritePossible
-        private boolean closeSent;
+        /** Our close frame is queued: no frame after it; messages that still arrive are dropped. */
+        private volatile boolean closeSent;
         private boolean closeAfterWrite;
         private volatile boolean closed;
         private boolean notified;
@@ -178,8 +179,6 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private boolean lingering;
         /** The linger timer is to be started, outside the lock (guarded by lock). */
         private boolean lingerDue;
-        /** Our close frame is queued: messages that still arrive are dropped. */
-        private volatile boolean closing;
         /** After a protocol error: whatever still arrives is read and dropped, not parsed. */
         private volatile boolean discardInput;
 
@@ -401,7 +400,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         }
 
         private void deliver(int opcode, byte[] data, int offset, int len) {
-            if (closing) {
+            if (closeSent) {
                 return; // the server is closing: what the client sent meanwhile is not delivered
             }
             if (opcode == 0x1) {
@@ -554,7 +553,6 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
                 if (!closeSent) {
                     closeSent = true;
-                    closing = true;
                     byte[] payload = EMPTY;
                     if (code >= 0) {
                         byte[] r = reason == null ? EMPTY : reason.getBytes(StandardCharsets.UTF_8);

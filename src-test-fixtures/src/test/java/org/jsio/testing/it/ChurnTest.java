@@ -53,7 +53,7 @@ class ChurnTest {
     /** The containers to run on: {@code -Djsio.churn.containers=jetty} picks one for a long run. */
     static java.util.stream.Stream<String> containers() {
         return java.util.Arrays.stream(System.getProperty("jsio.churn.containers",
-                        "jetty,jetty-jakarta,tomcat,tomcat-jakarta,undertow").split(","))
+                        String.join(",", EmbeddedContainer.WEBSOCKET_KINDS)).split(","))
                 .map(String::trim);
     }
 
