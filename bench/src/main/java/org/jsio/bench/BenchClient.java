@@ -103,13 +103,13 @@ abstract class BenchClient {
         return m.group(1);
     }
 
-    /** A WebSocket client on a {@link WsLoop}. */
-    abstract static class Ws extends BenchClient implements WsLoop.Handler {
-        private final WsLoop loop;
+    /** A WebSocket client on a {@link IoLoop}. */
+    abstract static class Ws extends BenchClient implements IoLoop.Handler {
+        private final IoLoop loop;
         private final URI uri;
-        private volatile WsLoop.Conn conn;
+        private volatile IoLoop.WsConn conn;
 
-        Ws(int index, Listener listener, WsLoop loop, URI uri) {
+        Ws(int index, Listener listener, IoLoop loop, URI uri) {
             super(index, listener);
             this.loop = loop;
             this.uri = uri;
@@ -123,17 +123,17 @@ abstract class BenchClient {
         }
 
         @Override
-        public void onOpen(WsLoop.Conn c) {
+        public void onOpen(IoLoop.WsConn c) {
             conn = c; // connect() may not have returned yet
         }
 
         @Override
-        public void onText(WsLoop.Conn c, String text) {
+        public void onText(IoLoop.WsConn c, String text) {
             onFrame(text);
         }
 
         @Override
-        public void onClosed(WsLoop.Conn c, String why) {
+        public void onClosed(IoLoop.WsConn c, String why) {
             closedBy(why);
         }
 
@@ -146,7 +146,7 @@ abstract class BenchClient {
         @Override
         void close() {
             closed = true;
-            WsLoop.Conn c = conn;
+            IoLoop.WsConn c = conn;
             if (c != null) {
                 c.close();
             }
@@ -155,7 +155,7 @@ abstract class BenchClient {
 
     /** Socket.IO over an Engine.IO WebSocket session (no polling first, like {@code transports: ["websocket"]}). */
     static final class SioWebSocket extends Ws {
-        SioWebSocket(int index, Listener listener, WsLoop loop, String baseUrl) {
+        SioWebSocket(int index, Listener listener, IoLoop loop, String baseUrl) {
             super(index, listener, loop, URI.create(baseUrl.replaceFirst("^http", "ws")
                     + "/socket.io/?EIO=4&transport=websocket"));
         }
@@ -181,7 +181,7 @@ abstract class BenchClient {
      * server's {@code o} arrives (from then on the session receives broadcasts).
      */
     static final class Raw extends Ws {
-        Raw(int index, Listener listener, WsLoop loop, String baseUrl) {
+        Raw(int index, Listener listener, IoLoop loop, String baseUrl) {
             super(index, listener, loop, URI.create(baseUrl.replaceFirst("^http", "ws") + "/raw/"));
         }
 
@@ -206,101 +206,111 @@ abstract class BenchClient {
     }
 
     /**
-     * Socket.IO over Engine.IO HTTP long-polling: a thread holding one GET outstanding at a time
-     * (it also runs this client's callbacks), and a thread sending one POST at a time with
-     * everything queued since the last one, each on a kept-alive connection of its own.
+     * Socket.IO over Engine.IO HTTP long-polling, on an {@link IoLoop}: one GET outstanding at a
+     * time, and one POST at a time carrying everything queued since the last one, each on a
+     * kept-alive connection of its own, as a browser does. Its callbacks run on the loop's thread.
      */
     static final class SioPolling extends BenchClient {
         /** HTTP requests made by all polling clients of this process. */
         static final java.util.concurrent.atomic.LongAdder REQUESTS = new java.util.concurrent.atomic.LongAdder();
 
         private final String path = "/socket.io/?EIO=4&transport=polling";
-        private final HttpConn getConn;
-        private final HttpConn postConn;
-        private final java.util.concurrent.LinkedBlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
-        private volatile String url;
+        private final IoLoop loop;
+        private final IoLoop.HttpConn getConn;
+        private final IoLoop.HttpConn postConn;
+        /** Packets waiting for the next POST, separated by {@link #RECORD_SEPARATOR} (loop thread only). */
+        private final StringBuilder queued = new StringBuilder();
+        private boolean posting;
+        private String url;
 
-        SioPolling(int index, Listener listener, String baseUrl) {
+        SioPolling(int index, Listener listener, IoLoop loop, String baseUrl) {
             super(index, listener);
+            this.loop = loop;
             URI u = URI.create(baseUrl);
-            getConn = new HttpConn(u.getHost(), u.getPort());
-            postConn = new HttpConn(u.getHost(), u.getPort());
+            getConn = loop.http(u.getHost(), u.getPort());
+            postConn = loop.http(u.getHost(), u.getPort());
         }
 
         @Override
         CompletableFuture<Void> connect() {
-            Thread t = new Thread(this::pollLoop, "polling-get-" + index);
-            t.setDaemon(true);
-            t.start();
+            loop.execute(() -> {
+                REQUESTS.increment();
+                getConn.exchange("GET", path, null, this::onHandshake);
+            });
             return ready;
         }
 
-        private void pollLoop() {
-            try {
-                REQUESTS.increment();
-                HttpConn.Response open = getConn.exchange("GET", path, null);
-                if (open.status() != 200) {
-                    closedBy("handshake failed: " + open.status() + " " + open.body());
-                    return;
+        private void onHandshake(int status, String body) {
+            if (status != 200) {
+                closedBy("handshake failed: " + status + " " + body);
+                return;
+            }
+            url = path + "&sid=" + sid(body.split(String.valueOf(RECORD_SEPARATOR))[0]);
+            post("40");
+            poll();
+        }
+
+        private void poll() {
+            if (closed) {
+                return;
+            }
+            REQUESTS.increment();
+            getConn.exchange("GET", url, null, this::onPoll);
+        }
+
+        private void onPoll(int status, String body) {
+            if (status != 200) {
+                closedBy("poll failed: " + status + " " + body);
+                return;
+            }
+            int start = 0;
+            while (start <= body.length()) {
+                int end = body.indexOf(RECORD_SEPARATOR, start);
+                if (end < 0) {
+                    end = body.length();
                 }
-                url = path + "&sid=" + sid(open.body().split(String.valueOf(RECORD_SEPARATOR))[0]);
-                Thread posts = new Thread(this::postLoop, "polling-post-" + index);
-                posts.setDaemon(true);
-                posts.start();
-                queue.add("40");
-                while (!closed) {
-                    REQUESTS.increment();
-                    HttpConn.Response r = getConn.exchange("GET", url, null);
-                    if (r.status() != 200) {
-                        closedBy("poll failed: " + r.status() + " " + r.body());
-                        return;
-                    }
-                    String body = r.body();
-                    int start = 0;
-                    while (start <= body.length()) {
-                        int end = body.indexOf(RECORD_SEPARATOR, start);
-                        if (end < 0) {
-                            end = body.length();
-                        }
-                        onEnginePacket(body.substring(start, end), queue::add);
-                        start = end + 1;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                closedBy("poll failed: " + e);
+                onEnginePacket(body.substring(start, end), this::post);
+                start = end + 1;
+            }
+            poll();
+        }
+
+        /** Queues an Engine.IO packet, and sends it now unless a POST is in flight. */
+        private void post(String packet) {
+            if (queued.length() > 0) {
+                queued.append(RECORD_SEPARATOR);
+            }
+            queued.append(packet);
+            if (!posting && url != null) {
+                flushPosts();
             }
         }
 
-        private void postLoop() {
-            try {
-                StringBuilder b = new StringBuilder();
-                while (!closed) {
-                    String first = queue.poll(1, java.util.concurrent.TimeUnit.SECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    b.setLength(0);
-                    b.append(first);
-                    for (String p; (p = queue.poll()) != null; ) {
-                        b.append(RECORD_SEPARATOR).append(p);
-                    }
-                    REQUESTS.increment();
-                    HttpConn.Response r = postConn.exchange("POST", url, b.toString());
-                    if (r.status() != 200) {
-                        closedBy("post failed: " + r.status() + " " + r.body());
-                        return;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                closedBy("post failed: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        private void flushPosts() {
+            if (closed) {
+                return;
             }
+            posting = true;
+            String payload = queued.toString();
+            queued.setLength(0);
+            REQUESTS.increment();
+            postConn.exchange("POST", url, payload, (status, body) -> {
+                posting = false;
+                if (status != 200) {
+                    closedBy("post failed: " + status + " " + body);
+                } else if (queued.length() > 0) {
+                    flushPosts();
+                }
+            });
         }
 
         @Override
         void send(String message) {
-            queue.add("4" + message);
+            if (loop.inLoop()) {
+                post("4" + message);
+            } else {
+                loop.execute(() -> post("4" + message));
+            }
         }
 
         @Override

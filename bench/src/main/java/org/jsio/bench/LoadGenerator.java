@@ -77,7 +77,7 @@ public final class LoadGenerator {
         public List<Integer> checkpoints = new ArrayList<>();
         /** connect: handshakes in flight at once. */
         public int concurrency = 200;
-        /** WebSocket event loop threads (each serves a share of the clients). */
+        /** Event loop threads (each serves a share of the clients, WebSocket or polling). */
         public int ioThreads = 1;
         /** Seconds a client may take to connect before it counts as failed. */
         public int connectTimeoutSeconds = 30;
@@ -91,7 +91,7 @@ public final class LoadGenerator {
 
     private final Config config;
     private final boolean sio;
-    private final List<WsLoop> loops = new ArrayList<>();
+    private final List<IoLoop> loops = new ArrayList<>();
     private final List<BenchClient> clients = new ArrayList<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -109,7 +109,7 @@ public final class LoadGenerator {
         this.sio = !"raw".equals(config.transport);
         for (int i = 0; i < Math.max(1, config.ioThreads); i++) {
             try {
-                loops.add(new WsLoop("generator-io-" + i));
+                loops.add(new IoLoop("generator-io-" + i));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -159,7 +159,7 @@ public final class LoadGenerator {
             case "websocket":
                 return new BenchClient.SioWebSocket(index, counting, loops.get(index % loops.size()), target(index));
             case "polling":
-                return new BenchClient.SioPolling(index, counting, target(index));
+                return new BenchClient.SioPolling(index, counting, loops.get(index % loops.size()), target(index));
             case "raw":
                 return new BenchClient.Raw(index, counting, loops.get(index % loops.size()), target(index));
             default:
@@ -460,7 +460,7 @@ public final class LoadGenerator {
                 // closing is best effort
             }
         }
-        loops.forEach(WsLoop::close);
+        loops.forEach(IoLoop::close);
     }
 
     /** Command line entry point; see the class comment. */

@@ -71,6 +71,20 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void broadcastOverPollingReachesEveryClient() throws Exception {
+        try (BenchServer server = BenchServer.start("tomcat", 0)) {
+            LoadGenerator.Config c = config(server.baseUrl(), "polling", "bcast", 10);
+            c.rate = 1_000; // 100 broadcasts per second, sent from the generator's timer
+            Map<String, Object> r = LoadGenerator.run(c);
+
+            assertEquals(0, count(r, "errors"), () -> "errors: " + r);
+            assertTrue(count(r, "broadcasts") > 0);
+            assertEquals(count(r, "broadcasts"), server.broadcasts());
+            assertEquals(count(r, "broadcasts") * 10, count(r, "deliveriesReceived"), "each client got each broadcast");
+        }
+    }
+
+    @Test
     void broadcastAtFullRateKeepsItsWindowAndLosesNothing() throws Exception {
         try (BenchServer server = BenchServer.start("tomcat", 0)) {
             LoadGenerator.Config c = config(server.baseUrl(), "websocket", "bcast", 10);

@@ -1,0 +1,123 @@
+package org.jsio.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The load generator's HTTP connections against the JDK's HTTP server: fixed-length and chunked
+ * bodies, request bodies, a connection the server ends after its answer, and one nobody answers.
+ */
+@Timeout(30)
+class IoLoopHttpTest {
+    private HttpServer server;
+    private IoLoop loop;
+    /** The client ports the server saw, one per connection. */
+    private final Set<Integer> connections = ConcurrentHashMap.newKeySet();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        server.createContext("/fixed", e -> answer(e, "fixed " + e.getRequestURI().getQuery(), false, false));
+        server.createContext("/chunked", e -> answer(e, "chunked ".repeat(2_000), true, false));
+        server.createContext("/close", e -> answer(e, "bye", false, true));
+        server.createContext("/echo", e -> answer(e, new String(e.getRequestBody().readAllBytes(),
+                StandardCharsets.UTF_8), false, false));
+        server.start();
+        loop = new IoLoop("io-loop-test");
+    }
+
+    @AfterEach
+    void stop() {
+        loop.close();
+        server.stop(0);
+    }
+
+    private void answer(HttpExchange e, String body, boolean chunked, boolean close) throws IOException {
+        connections.add(e.getRemoteAddress().getPort());
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        if (close) {
+            e.getResponseHeaders().set("Connection", "close");
+        }
+        e.sendResponseHeaders(200, chunked ? 0 : b.length);
+        try (OutputStream out = e.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    /** Runs the exchanges one after the other on one connection and returns their answers. */
+    private List<String> exchanges(IoLoop.HttpConn conn, String... requests) throws Exception {
+        CompletableFuture<List<String>> done = new CompletableFuture<>();
+        List<String> answers = new ArrayList<>();
+        loop.execute(new Runnable() {
+            private int next;
+
+            @Override
+            public void run() {
+                if (next == requests.length) {
+                    done.complete(answers);
+                    return;
+                }
+                String[] r = requests[next++].split(" ", 3);
+                conn.exchange(r[0], r[1], r.length > 2 ? r[2] : null, (status, body) -> {
+                    answers.add(status + " " + body);
+                    run();
+                });
+            }
+        });
+        return done.get(20, TimeUnit.SECONDS);
+    }
+
+    private IoLoop.HttpConn conn() {
+        return loop.http("127.0.0.1", server.getAddress().getPort());
+    }
+
+    @Test
+    void keptAliveConnectionCarriesFixedLengthAndChunkedAnswers() throws Exception {
+        List<String> answers = exchanges(conn(), "GET /fixed?a=1", "GET /chunked", "POST /echo héllo", "GET /fixed?b=2");
+
+        assertEquals(List.of("200 fixed a=1", "200 " + "chunked ".repeat(2_000), "200 héllo", "200 fixed b=2"),
+                answers);
+        assertEquals(1, connections.size(), "one kept-alive connection");
+    }
+
+    @Test
+    void connectionEndedByTheServerIsOpenedAgainForTheNextExchange() throws Exception {
+        List<String> answers = exchanges(conn(), "GET /close", "GET /fixed?x", "GET /close", "GET /fixed?y");
+
+        assertEquals(List.of("200 bye", "200 fixed x", "200 bye", "200 fixed y"), answers);
+        assertEquals(3, connections.size(), "a new connection after each one the server closed");
+    }
+
+    @Test
+    void exchangeWithNobodyListeningFails() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        IoLoop.HttpConn conn = loop.http("127.0.0.1", port);
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        loop.execute(() -> conn.exchange("GET", "/", null, (status, body) -> answer.complete(status + " " + body)));
+
+        String a = answer.get(20, TimeUnit.SECONDS);
+        assertTrue(a.startsWith("-1 "), a);
+    }
+}
