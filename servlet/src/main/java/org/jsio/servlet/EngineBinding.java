@@ -38,6 +38,11 @@ final class EngineBinding {
     private final AtomicBoolean notAsyncLogged = new AtomicBoolean();
     /** How WebSocket upgrades are done: Jetty's WebSocket core, or null for the Jakarta API. */
     private volatile WebSocketUpgrade webSocketUpgrade;
+    /**
+     * Whether held polls are answered with non-blocking output from the producing thread (on
+     * Jetty) rather than on a container thread; decided at the first request.
+     */
+    private volatile Boolean nonBlockingHeldAnswers;
 
     private EngineBinding(EngineServer engine, AutoCloseable owned) {
         this.engine = engine;
@@ -124,7 +129,12 @@ final class EngineBinding {
             refuseNotAsync(request, response, who);
             return;
         }
-        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade));
+        Boolean nonBlocking = nonBlockingHeldAnswers;
+        if (nonBlocking == null) {
+            nonBlocking = isContainer(request.getServletContext(), "jetty");
+            nonBlockingHeldAnswers = nonBlocking;
+        }
+        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade, nonBlocking));
     }
 
     /**

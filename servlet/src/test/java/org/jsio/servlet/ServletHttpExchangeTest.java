@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.Proxy;
 import java.util.Collections;
@@ -221,6 +225,109 @@ class ServletHttpExchangeTest {
     }
 
     /** Delivers at most 1000 bytes per read, like a slow network. */
+    /**
+     * A held answer written with non-blocking output: what the socket does not take at once is
+     * left to the container's write callback, and the exchange completes only once all of it is
+     * written.
+     */
+    @Test
+    void heldAnswerWaitsForTheContainerWhenTheSocketIsFull() throws Exception {
+        StallingOutputStream out = new StallingOutputStream();
+        Map<String, Object> headers = new HashMap<>();
+        int[] completions = {0};
+        HttpServletResponse response = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "getOutputStream":
+                            return out;
+                        case "setStatus":
+                            headers.put(":status", args[0]);
+                            return null;
+                        case "setHeader":
+                            headers.put((String) args[0], args[1]);
+                            return null;
+                        case "setContentLength":
+                            headers.put("content-length", args[0]);
+                            return null;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+        AsyncContext ctx = (AsyncContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {AsyncContext.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "getResponse":
+                            return response;
+                        case "complete":
+                            completions[0]++;
+                            return null;
+                        case "setTimeout":
+                        case "addListener":
+                            return null;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+        Map<String, Object> answers = new HashMap<>();
+        answers.put("isAsyncSupported", true);
+        answers.put("startAsync", ctx);
+        answers.put("getMethod", "GET");
+        answers.put("getRequestURI", "/socket.io/");
+        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), response, null, true);
+        exchange.suspend(() -> { });
+        assertTrue(out.listener != null, "the write listener is set while the request is held");
+
+        byte[] body = bytes(150_000);
+        exchange.respond(200, Map.of("X-Test", "yes"), body);
+        assertEquals(200, headers.get(":status"));
+        assertEquals("yes", headers.get("X-Test"));
+        assertEquals(150_000, headers.get("content-length"));
+        assertEquals(0, completions[0], "not complete while the socket is full");
+        int rounds = 0;
+        while (completions[0] == 0) {
+            assertTrue(++rounds < 10, "completed after the last byte");
+            out.ready = true; // the socket takes more: the container calls back
+            out.listener.onWritePossible();
+        }
+        assertEquals(1, completions[0]);
+        assertTrue(rounds > 1, "the socket was full at least once, so the container finished the write");
+        assertArrayEquals(body, out.written.toByteArray());
+        out.ready = true;
+        out.listener.onWritePossible();
+        assertEquals(1, completions[0], "a late callback completes nothing twice");
+    }
+
+    /** An output stream whose socket is full after every write. */
+    private static final class StallingOutputStream extends ServletOutputStream {
+        final java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        volatile boolean ready = true;
+        WriteListener listener;
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void setWriteListener(WriteListener writeListener) {
+            listener = writeListener;
+        }
+
+        @Override
+        public void write(int b) {
+            throw new UnsupportedOperationException("single bytes");
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (!ready) {
+                throw new IllegalStateException("write while not ready");
+            }
+            written.write(b, off, len);
+            ready = false;
+        }
+    }
+
     private static final class TrickleInputStream extends ServletInputStream {
         private final ByteArrayInputStream in;
 
