@@ -469,12 +469,16 @@ public final class EngineServer implements AutoCloseable {
      * {@link EngineOptions#httpCompression()} applies.
      */
     void respondPayload(HttpExchange exchange, Map<String, String> headers, byte[] payload, boolean compressible) {
-        Map<String, String> h = new LinkedHashMap<>(headers);
-        h.put("Content-Type", "text/plain; charset=UTF-8");
-        h.put("Cache-Control", "no-store");
-        byte[] body = payload;
         String encoding = compressible && options.httpCompression() && payload.length >= options.compressionThreshold()
                 ? contentEncoding(exchange.header("accept-encoding")) : null;
+        if (encoding == null && (headers.isEmpty() || headers == ANY_ORIGIN)) {
+            // the usual answers, without building their headers again
+            exchange.respond(200, headers.isEmpty() ? PAYLOAD_HEADERS : PAYLOAD_HEADERS_ANY_ORIGIN, payload);
+            return;
+        }
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.putAll(PAYLOAD_HEADERS);
+        byte[] body = payload;
         if (encoding != null) {
             body = compress(payload, encoding);
             h.put("Content-Encoding", encoding);
@@ -544,6 +548,15 @@ public final class EngineServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- CORS
 
+    /** The CORS header of an answer to a request without {@code Origin} when any origin is allowed. */
+    static final Map<String, String> ANY_ORIGIN = Map.of("Access-Control-Allow-Origin", "*");
+    /** The headers of an uncompressed payload answer. */
+    private static final Map<String, String> PAYLOAD_HEADERS = Map.of(
+            "Content-Type", "text/plain; charset=UTF-8", "Cache-Control", "no-store");
+    private static final Map<String, String> PAYLOAD_HEADERS_ANY_ORIGIN = Map.of(
+            "Content-Type", "text/plain; charset=UTF-8", "Cache-Control", "no-store",
+            "Access-Control-Allow-Origin", "*");
+
     private boolean originAllowed(String origin, HttpExchange exchange) {
         List<String> allowed = options.corsAllowedOrigins();
         if (allowed == null) {
@@ -600,21 +613,17 @@ public final class EngineServer implements AutoCloseable {
     /** The CORS headers for a response to this request (none when CORS handling is off). */
     Map<String, String> corsHeaders(HttpExchange exchange) {
         List<String> allowed = options.corsAllowedOrigins();
-        String origin = exchange.header("origin");
         if (allowed != null && allowed.isEmpty()) {
             return Map.of();
         }
-        Map<String, String> h = new LinkedHashMap<>();
+        String origin = exchange.header("origin");
         if (origin != null) {
-            h.put("Access-Control-Allow-Origin", origin);
-            h.put("Vary", "Origin");
-            if (options.corsCredentials()) {
-                h.put("Access-Control-Allow-Credentials", "true");
-            }
-        } else if (allowed != null && allowed.contains("*")) {
-            h.put("Access-Control-Allow-Origin", "*");
+            return options.corsCredentials()
+                    ? Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin",
+                            "Access-Control-Allow-Credentials", "true")
+                    : Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin");
         }
-        return h;
+        return allowed != null && allowed.contains("*") ? ANY_ORIGIN : Map.of();
     }
 
     /** Makes client-supplied text safe for one log line: bounded, line breaks escaped. */

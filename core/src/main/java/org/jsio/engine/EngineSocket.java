@@ -586,8 +586,14 @@ public final class EngineSocket {
         }
         Map<String, String> responseHeaders = headers;
         if (status == 200) {
-            responseHeaders = new java.util.LinkedHashMap<>(headers);
-            responseHeaders.put("Content-Type", "text/html");
+            if (headers.isEmpty()) {
+                responseHeaders = OK_HEADERS;
+            } else if (headers == EngineServer.ANY_ORIGIN) {
+                responseHeaders = OK_HEADERS_ANY_ORIGIN;
+            } else {
+                responseHeaders = new java.util.LinkedHashMap<>(headers);
+                responseHeaders.putAll(OK_HEADERS);
+            }
         }
         exchange.respond(status, responseHeaders, status == 200 ? OK : new byte[0]);
     }
@@ -612,6 +618,9 @@ public final class EngineSocket {
     }
 
     private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
+    private static final Map<String, String> OK_HEADERS = Map.of("Content-Type", "text/html");
+    private static final Map<String, String> OK_HEADERS_ANY_ORIGIN = Map.of("Content-Type", "text/html",
+            "Access-Control-Allow-Origin", "*");
 
     private List<Packet> drainLocked() {
         List<Packet> out = new ArrayList<>(buffer);
