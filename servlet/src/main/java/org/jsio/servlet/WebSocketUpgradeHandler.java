@@ -137,7 +137,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
     }
 
     /** The state of one WebSocket: reading on container threads, writing from any thread. */
-    private static final class Connection implements WebSocketConnection, ReadListener, WriteListener {
+    private static final class Connection implements WebSocketConnection, ReadListener {
         private final WebConnection webConnection;
         private final WebSocketAcceptor acceptor;
         private final String label;
@@ -196,7 +196,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         /** Binds the engine, then asks the container to call back when it can read and write. */
         void start() {
             listener = acceptor.open(this);
-            out.setWriteListener(this);
+            out.setWriteListener(new Writes());
             in.setReadListener(this);
         }
 
@@ -718,8 +718,32 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             return completed;
         }
 
-        @Override
-        public void onWritePossible() {
+        /**
+         * The write side's callbacks. Kept apart from the read side's, which has an
+         * {@code onError} of the same name: a container may report one error on each side.
+         */
+        private final class Writes implements WriteListener {
+            private final AtomicBoolean failed = new AtomicBoolean();
+
+            @Override
+            public void onWritePossible() {
+                Connection.this.onWritePossible();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (!failed.compareAndSet(false, true)) {
+                    // Undertow 2.3's upgraded stream, when a write of data it kept for later
+                    // fails, reports the error, closes the connection and writes again, in a
+                    // loop on its I/O thread that only an exception ends.
+                    throw new IllegalStateException(label + ": the container reported a failed write again ("
+                            + t + "); ending its retries");
+                }
+                Connection.this.onError(t);
+            }
+        }
+
+        void onWritePossible() {
             callbackThread = Thread.currentThread();
             try {
                 List<SendCallback> completed;

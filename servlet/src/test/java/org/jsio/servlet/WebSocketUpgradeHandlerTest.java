@@ -371,4 +371,35 @@ class WebSocketUpgradeHandlerTest {
         streams.readListener.onAllDataRead();
         assertTrue(streams.closed, "the client's end ends it");
     }
+
+    /**
+     * Undertow 2.3, when a write of data it kept for later fails, reports the error, closes the
+     * connection and tries the write again, in a loop on its I/O thread: the second report of a
+     * failed write throws, which is what ends that loop.
+     */
+    @Test
+    void aFailedWriteReportedAgainEndsTheContainersRetries() {
+        streams.busyAfterWrite = true;
+        connection.sendText("kept for later", false, e -> { });
+        int[] reports = {0};
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> {
+            for (int i = 0; i < 1_000; i++) { // the container's loop, bounded here
+                reports[0]++;
+                streams.writeListener.onError(new IOException("Connection reset by peer"));
+            }
+        });
+        assertEquals(2, reports[0], "the second report ends the loop");
+        assertTrue(e.getMessage().contains("Connection reset by peer"), e.getMessage());
+        assertTrue(streams.closed);
+        assertEquals(1, events.stream().filter("error"::equals).count(), () -> "the error reached the engine once: "
+                + events);
+    }
+
+    /** One error on each side, as any container may report, is not a loop. */
+    @Test
+    void oneErrorOnEachSideIsNotARetry() {
+        streams.readListener.onError(new IOException("read failed"));
+        streams.writeListener.onError(new IOException("write failed"));
+        assertTrue(streams.closed);
+    }
 }

@@ -1,6 +1,7 @@
 package org.jsio.testing.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineSocket;
 import org.jsio.servlet.SocketIoServlet;
+import org.jsio.socketio.Ack;
 import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
@@ -152,6 +154,58 @@ class SlowClientTest {
                 good.close();
                 server.close();
             }
+        }
+    }
+
+    /**
+     * A WebSocket client that resets its connection while the container still holds data for it:
+     * the session ends, the other clients keep working, and the container stops. (Undertow 2.3
+     * retries such a write forever on its I/O thread unless the write listener ends the loop.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
+            EmbeddedContainer.UNDERTOW})
+    void aClientThatResetsWhileDataWaitsForItLeavesTheServerWorking(String kind) throws Exception {
+        SocketIoServer server = SocketIoServer.builder()
+                .pingInterval(Duration.ofSeconds(60))
+                .pingTimeout(Duration.ofSeconds(60))
+                .build();
+        server.on("echo", (socket, args) -> Ack.of(args));
+        CountDownLatch gone = new CountDownLatch(1);
+        server.onDisconnect((socket, reason) -> gone.countDown());
+        EmbeddedContainer container = EmbeddedContainer.create(kind)
+                .mount("/socket.io/*", new SocketIoServlet(server)).start(0);
+        try {
+            RawWebSocket stalled = RawWebSocket.connect(
+                    URI.create(container.baseUrl() + "/socket.io/?EIO=4&transport=websocket"), 4096, WAIT);
+            assertNotNull(stalled.readFrame());
+            stalled.sendText("40");
+            assertNotNull(sidOf(stalled.readFrame().text()));
+            assertEquals(1, server.engine().sessions().size());
+            EngineSocket session = server.engine().sessions().iterator().next();
+            // until the connection takes no more and the server's queue holds the rest
+            for (int i = 0; session.bufferedBytes() == 0; i++) {
+                server.emit("v", PAYLOAD);
+                assertTrue(i < 100_000, "the connection kept taking data");
+            }
+            stalled.reset();
+            assertTrue(gone.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the reset session ends");
+
+            RawWebSocket other = RawWebSocket.connect(
+                    URI.create(container.baseUrl() + "/socket.io/?EIO=4&transport=websocket"), 0, WAIT);
+            assertNotNull(other.readFrame());
+            other.sendText("40");
+            assertNotNull(sidOf(other.readFrame().text()));
+            other.sendText("421[\"echo\",\"still here\"]");
+            assertEquals("431[\"still here\"]", other.readFrame().text());
+            other.close();
+        } finally {
+            server.close();
+            Thread stop = new Thread(container::close, "stop-" + kind);
+            stop.setDaemon(true);
+            stop.start();
+            stop.join(WAIT.toMillis());
+            assertFalse(stop.isAlive(), "the container stops: none of its threads is stuck on the reset connection");
         }
     }
 
