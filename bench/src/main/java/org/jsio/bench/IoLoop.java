@@ -140,19 +140,23 @@ final class IoLoop implements AutoCloseable {
         /** No more writes on this channel (guarded by {@code this}). */
         boolean closed;
 
-        /** Opens a new channel to {@code address}; {@link #onConnected()} follows. */
-        final void open(InetSocketAddress address) throws IOException {
+        /** Opens a new channel to {@code address}; {@link #onConnected()} or {@link #fail} follows. */
+        final void open(InetSocketAddress address) {
             synchronized (this) {
                 closed = false;
                 out.clear();
             }
-            channel = SocketChannel.open();
-            channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            boolean connected = channel.connect(address);
-            key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
-            if (connected) {
-                onConnected();
+            try {
+                channel = SocketChannel.open();
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                boolean connected = channel.connect(address);
+                key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
+                if (connected) {
+                    onConnected();
+                }
+            } catch (IOException | RuntimeException e) {
+                fail("connect: " + e);
             }
         }
 
@@ -261,11 +265,7 @@ final class IoLoop implements AutoCloseable {
                     return; // closed before it started
                 }
             }
-            try {
-                open(address);
-            } catch (IOException | RuntimeException e) {
-                fail("connect: " + e);
-            }
+            open(address);
         }
 
         @Override
@@ -510,11 +510,7 @@ final class IoLoop implements AutoCloseable {
             reused = false;
             in.clear();
             bodyStart = -1;
-            try {
-                open(address);
-            } catch (IOException | RuntimeException e) {
-                fail("connect: " + e);
-            }
+            open(address);
         }
 
         @Override

@@ -27,7 +27,7 @@ import org.jsio.socketio.SocketIoServer;
 import org.jsio.testing.Await;
 import org.jsio.testing.EmbeddedContainer;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Clients that stop taking data while the server broadcasts about a thousand messages a second:
@@ -45,8 +45,7 @@ class SlowClientTest {
     private static final Pattern SID = Pattern.compile("40\\{\"sid\":\"([^\"]+)\"}");
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
-            EmbeddedContainer.UNDERTOW})
+    @FieldSource("org.jsio.testing.EmbeddedContainer#WEBSOCKET_KINDS")
     void clientsThatStopReadingAreDisconnectedWhileOthersReceiveEverything(String kind) throws Exception {
         SocketIoServer server = SocketIoServer.builder()
                 // long enough that only the buffer bound can end the stalled clients here
@@ -163,8 +162,7 @@ class SlowClientTest {
      * retries such a write forever on its I/O thread unless the write listener ends the loop.)
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"jetty", EmbeddedContainer.JETTY_JAKARTA, "tomcat", EmbeddedContainer.TOMCAT_JAKARTA,
-            EmbeddedContainer.UNDERTOW})
+    @FieldSource("org.jsio.testing.EmbeddedContainer#WEBSOCKET_KINDS")
     void aClientThatResetsWhileDataWaitsForItLeavesTheServerWorking(String kind) throws Exception {
         SocketIoServer server = SocketIoServer.builder()
                 .pingInterval(Duration.ofSeconds(60))
