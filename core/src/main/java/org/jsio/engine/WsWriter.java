@@ -151,6 +151,7 @@ final class WsWriter {
     void closeNow(int code) {
         synchronized (this) {
             closing = true;
+            closeCode = code;
             clearLocked();
         }
         connection.close(code, "");
@@ -158,10 +159,12 @@ final class WsWriter {
 
     /** Writes what is queued, one packet after the other, until the queue is empty. */
     void pump() {
+        int code;
         while (true) {
             Packet packet;
             boolean more;
             synchronized (this) {
+                code = closeCode;
                 packet = queue.poll();
                 more = !queue.isEmpty();
                 if (packet != null) {
@@ -214,7 +217,7 @@ final class WsWriter {
                 }
             }
         }
-        connection.close(closeCode, "");
+        connection.close(code, "");
     }
 
     private static final class Step {
