@@ -471,20 +471,32 @@ public final class EngineServer implements AutoCloseable {
     void respondPayload(HttpExchange exchange, Map<String, String> headers, byte[] payload, boolean compressible) {
         String encoding = compressible && options.httpCompression() && payload.length >= options.compressionThreshold()
                 ? contentEncoding(exchange.header("accept-encoding")) : null;
-        if (encoding == null && (headers.isEmpty() || headers == ANY_ORIGIN)) {
-            // the usual answers, without building their headers again
-            exchange.respond(200, headers.isEmpty() ? PAYLOAD_HEADERS : PAYLOAD_HEADERS_ANY_ORIGIN, payload);
+        if (encoding == null) {
+            exchange.respond(200, withCors(headers, PAYLOAD_HEADERS, PAYLOAD_HEADERS_ANY_ORIGIN), payload);
             return;
         }
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.putAll(PAYLOAD_HEADERS);
-        byte[] body = payload;
-        if (encoding != null) {
-            body = compress(payload, encoding);
-            h.put("Content-Encoding", encoding);
-            h.merge("Vary", "Accept-Encoding", (a, b) -> a + ", " + b);
+        h.put("Content-Encoding", encoding);
+        h.merge("Vary", "Accept-Encoding", (a, b) -> a + ", " + b);
+        exchange.respond(200, h, compress(payload, encoding));
+    }
+
+    /**
+     * {@code cors} (from {@link #corsHeaders}) with {@code fixed} added; the usual cases (no CORS
+     * header, or any origin allowed) answer with constants given for them, built once.
+     */
+    static Map<String, String> withCors(Map<String, String> cors, Map<String, String> fixed,
+            Map<String, String> fixedAnyOrigin) {
+        if (cors.isEmpty()) {
+            return fixed;
         }
-        exchange.respond(200, h, body);
+        if (cors == ANY_ORIGIN) {
+            return fixedAnyOrigin;
+        }
+        Map<String, String> h = new LinkedHashMap<>(cors);
+        h.putAll(fixed);
+        return h;
     }
 
     /**

@@ -584,18 +584,11 @@ public final class EngineSocket {
         synchronized (this) {
             postInFlight = false;
         }
-        Map<String, String> responseHeaders = headers;
         if (status == 200) {
-            if (headers.isEmpty()) {
-                responseHeaders = OK_HEADERS;
-            } else if (headers == EngineServer.ANY_ORIGIN) {
-                responseHeaders = OK_HEADERS_ANY_ORIGIN;
-            } else {
-                responseHeaders = new java.util.LinkedHashMap<>(headers);
-                responseHeaders.putAll(OK_HEADERS);
-            }
+            exchange.respond(200, EngineServer.withCors(headers, OK_HEADERS, OK_HEADERS_ANY_ORIGIN), OK);
+        } else {
+            exchange.respond(status, headers, new byte[0]);
         }
-        exchange.respond(status, responseHeaders, status == 200 ? OK : new byte[0]);
     }
 
     /** Dispatches the packets of a POST body; returns the status to answer with. */

@@ -40,9 +40,9 @@ final class EngineBinding {
     private volatile WebSocketUpgrade webSocketUpgrade;
     /**
      * Whether held polls are answered with non-blocking output from the producing thread (on
-     * Jetty) rather than on a container thread; decided at the first request.
+     * Jetty) rather than on a container thread; decided when the servlet or filter starts.
      */
-    private volatile Boolean nonBlockingHeldAnswers;
+    private volatile boolean nonBlockingHeldAnswers;
 
     private EngineBinding(EngineServer engine, AutoCloseable owned) {
         this.engine = engine;
@@ -129,12 +129,7 @@ final class EngineBinding {
             refuseNotAsync(request, response, who);
             return;
         }
-        Boolean nonBlocking = nonBlockingHeldAnswers;
-        if (nonBlocking == null) {
-            nonBlocking = isContainer(request.getServletContext(), "jetty");
-            nonBlockingHeldAnswers = nonBlocking;
-        }
-        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade, nonBlocking));
+        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade, nonBlockingHeldAnswers));
     }
 
     /**
@@ -144,7 +139,8 @@ final class EngineBinding {
      * on any other container, with the Servlet API's HTTP upgrade, unless switched off by
      * {@code servletUpgrade} (else the context-param
      * {@value SocketIoServlet#SERVLET_UPGRADE_CONTEXT_PARAM}); else through the Jakarta WebSocket
-     * API.
+     * API. Also chooses how held polls are answered: on Jetty, with non-blocking output by the
+     * thread that has the data; elsewhere, on a container thread.
      *
      * @param jettyCore the servlet's or filter's {@value SocketIoServlet#JETTY_CORE_PARAM}
      *     init-param, or {@code null}
@@ -154,6 +150,7 @@ final class EngineBinding {
      */
     void chooseWebSocketUpgrade(ServletContext context, String jettyCore, String servletUpgrade, String who)
             throws ServletException {
+        nonBlockingHeldAnswers = context != null && isContainer(context, "jetty");
         if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)) {
             webSocketUpgrade = null;
             return;

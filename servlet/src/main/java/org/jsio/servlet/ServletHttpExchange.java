@@ -64,7 +64,7 @@ final class ServletHttpExchange implements HttpExchange {
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile AsyncContext async;
     /** The writer of a held request's answer, once {@link #suspend} set it up. */
-    private volatile HeldResponse held;
+    private volatile NonBlockingAnswer held;
     /** Set when the response must be written on the calling thread (inside an async timeout). */
     private volatile boolean answerInline;
     /** The container thread running the body handler, while it runs. */
@@ -535,9 +535,9 @@ final class ServletHttpExchange implements HttpExchange {
             write(null, response, status, headers, data);
             return;
         }
-        HeldResponse h = held;
+        NonBlockingAnswer h = held;
         if (h != null) {
-            h.write(status, headers, data);
+            h.answer(status, headers, data);
             return;
         }
         if (answerInline || bodyThread == Thread.currentThread()) {
@@ -559,9 +559,7 @@ final class ServletHttpExchange implements HttpExchange {
     private void write(AsyncContext ctx, HttpServletResponse target, int status, Map<String, String> headers,
             byte[] data) {
         try {
-            target.setStatus(status);
-            headers.forEach(target::setHeader);
-            target.setContentLength(data.length);
+            head(target, status, headers, data.length);
             if (ctx == null) {
                 ServletOutputStream out = target.getOutputStream();
                 out.write(data);
@@ -588,28 +586,15 @@ final class ServletHttpExchange implements HttpExchange {
 
     /** Writes {@code data} without blocking the calling thread, then completes the exchange. */
     private void writeAsync(AsyncContext ctx, ServletOutputStream out, byte[] data) {
-        out.setWriteListener(new WriteListener() {
-            private int written;
+        NonBlockingAnswer a = new NonBlockingAnswer(ctx);
+        a.body(data);
+        out.setWriteListener(a); // the container calls onWritePossible
+    }
 
-            @Override
-            public void onWritePossible() throws IOException {
-                while (out.isReady()) {
-                    if (written == data.length) {
-                        completeQuietly(ctx);
-                        return;
-                    }
-                    int n = Math.min(WRITE_CHUNK, data.length - written);
-                    out.write(data, written, n);
-                    written += n;
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                LOG.debug("{}: response not delivered: {}", label(), t.toString());
-                completeQuietly(ctx);
-            }
-        });
+    private static void head(HttpServletResponse target, int status, Map<String, String> headers, int length) {
+        target.setStatus(status);
+        headers.forEach(target::setHeader);
+        target.setContentLength(length);
     }
 
     private void completeQuietly(AsyncContext ctx) {
@@ -650,7 +635,7 @@ final class ServletHttpExchange implements HttpExchange {
             }
         });
         if (nonBlockingHeldAnswers) {
-            HeldResponse h = new HeldResponse(ctx);
+            NonBlockingAnswer h = new NonBlockingAnswer(ctx);
             try {
                 response.getOutputStream().setWriteListener(h);
                 held = h;
@@ -663,27 +648,30 @@ final class ServletHttpExchange implements HttpExchange {
     }
 
     /**
-     * The answer to a held request, written with non-blocking output by whichever thread
-     * produces it: the producer never waits for the client, and needs no container thread while
-     * the socket takes the bytes at once. What the socket does not take is written by the
-     * container when it can ({@link #onWritePossible}); then the exchange completes.
+     * An answer written with non-blocking output, then the exchange completed. For a held request
+     * ({@link #answer}) the thread that produces the answer writes what the socket takes at once,
+     * so it never waits for the client and needs no container thread; what the socket does not
+     * take is written by the container when it can ({@link #onWritePossible}).
      */
-    private final class HeldResponse implements WriteListener {
+    private final class NonBlockingAnswer implements WriteListener {
         private final AsyncContext ctx;
         private byte[] data;
         private int written;
         private boolean finished;
 
-        HeldResponse(AsyncContext ctx) {
+        NonBlockingAnswer(AsyncContext ctx) {
             this.ctx = ctx;
         }
 
-        synchronized void write(int status, Map<String, String> headers, byte[] body) {
+        /** Sets the body, for a container that will call {@link #onWritePossible}. */
+        synchronized void body(byte[] body) {
+            data = body;
+        }
+
+        /** Sets the answer and writes what the socket takes now. */
+        synchronized void answer(int status, Map<String, String> headers, byte[] body) {
             try {
-                HttpServletResponse target = (HttpServletResponse) ctx.getResponse();
-                target.setStatus(status);
-                headers.forEach(target::setHeader);
-                target.setContentLength(body.length);
+                head((HttpServletResponse) ctx.getResponse(), status, headers, body.length);
             } catch (IllegalStateException e) {
                 fail(e);
                 return;

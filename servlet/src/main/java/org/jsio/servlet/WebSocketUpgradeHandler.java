@@ -216,9 +216,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                         return;
                     }
                     end += n;
-                    if (!discardInput) {
-                        parse();
-                    }
+                    parse(); // parses nothing once input is discarded
                     if (discardInput) {
                         start = 0;
                         end = 0;
@@ -743,7 +741,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             }
         }
 
-        void onWritePossible() {
+        private void onWritePossible() {
             callbackThread = Thread.currentThread();
             try {
                 List<SendCallback> completed;
