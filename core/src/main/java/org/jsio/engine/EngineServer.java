@@ -305,7 +305,7 @@ public final class EngineServer implements AutoCloseable {
             respondError(exchange, Map.of(), Error.BAD_REQUEST);
             return;
         }
-        Map<String, String> headers = corsHeaders(exchange);
+        Map<String, String> headers = corsHeaders(origin);
         if ("OPTIONS".equals(method)) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             if (!h.isEmpty()) {
@@ -622,13 +622,15 @@ public final class EngineServer implements AutoCloseable {
         return authority.endsWith(port) ? authority.substring(0, authority.length() - port.length()) : authority;
     }
 
-    /** The CORS headers for a response to this request (none when CORS handling is off). */
-    Map<String, String> corsHeaders(HttpExchange exchange) {
+    /**
+     * The CORS headers for a response to a request with this {@code Origin} (null when it has
+     * none), already allowed; none when CORS handling is off.
+     */
+    private Map<String, String> corsHeaders(String origin) {
         List<String> allowed = options.corsAllowedOrigins();
         if (allowed != null && allowed.isEmpty()) {
             return Map.of();
         }
-        String origin = exchange.header("origin");
         if (origin != null) {
             return options.corsCredentials()
                     ? Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin",

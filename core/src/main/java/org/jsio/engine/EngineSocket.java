@@ -39,7 +39,8 @@ public final class EngineSocket {
     private Transport transport;
     private final ArrayDeque<Packet> buffer = new ArrayDeque<>();
     private long bufferedBytes;
-    private HttpExchange pendingGet;
+    /** The long-polling GET held until there is data, with the CORS headers of its answer. */
+    private HeldGet pendingGet;
     private boolean postInFlight;
     private WsWriter writer;
     private WsWriter probe;
@@ -126,7 +127,7 @@ public final class EngineSocket {
         for (Packet p : packets) {
             trace("sending", p);
         }
-        HttpExchange flushTo = null;
+        HeldGet flushTo = null;
         List<Packet> payload = null;
         WsWriter ws = null;
         boolean overflow = false;
@@ -170,7 +171,7 @@ public final class EngineSocket {
 
     /** Like {@link #sendVolatile(List)}, as one of the sends of {@code fanOut} (may be null). */
     public boolean sendVolatile(List<Packet> packets, FanOut fanOut) {
-        HttpExchange flushTo;
+        HeldGet flushTo;
         List<Packet> payload;
         WsWriter ws;
         synchronized (this) {
@@ -211,7 +212,7 @@ public final class EngineSocket {
      * Like {@link #close()}, reporting {@code reason} to the {@link EngineHandler}.
      */
     public void close(DisconnectReason reason) {
-        HttpExchange flushTo = null;
+        HeldGet flushTo = null;
         List<Packet> payload = null;
         WsWriter ws;
         WsWriter probeWriter;
@@ -252,7 +253,7 @@ public final class EngineSocket {
 
     /** Ends the session at once: nothing more is sent. A held GET is answered. */
     void terminate(DisconnectReason reason) {
-        HttpExchange held;
+        HeldGet held;
         WsWriter ws;
         WsWriter probeWriter;
         boolean keepForLastPoll;
@@ -477,7 +478,7 @@ public final class EngineSocket {
                 payload = drainLocked();
                 finishAfter = state == State.CLOSING;
             } else {
-                pendingGet = exchange;
+                pendingGet = new HeldGet(exchange, headers);
                 exchange.suspend(() -> onGetAborted(exchange));
                 if (probed) {
                     // Upgrading: release the poll with a noop soon, unless the upgrade completes
@@ -506,18 +507,20 @@ public final class EngineSocket {
     }
 
     private void releaseWithNoop(HttpExchange exchange) {
+        HeldGet held;
         synchronized (this) {
-            if (pendingGet != exchange) {
+            if (pendingGet == null || pendingGet.exchange() != exchange) {
                 return;
             }
+            held = pendingGet;
             pendingGet = null;
         }
-        respondPayload(exchange, List.of(Packet.NOOP));
+        respondPayload(held, List.of(Packet.NOOP));
     }
 
     private void onGetAborted(HttpExchange exchange) {
         synchronized (this) {
-            if (pendingGet != exchange) {
+            if (pendingGet == null || pendingGet.exchange() != exchange) {
                 return;
             }
             pendingGet = null;
@@ -643,8 +646,12 @@ public final class EngineSocket {
         return w.queuedBytes();
     }
 
-    private void respondPayload(HttpExchange exchange, List<Packet> packets) {
-        respondPayload(exchange, packets, server.corsHeaders(exchange));
+    private void respondPayload(HeldGet held, List<Packet> packets) {
+        respondPayload(held.exchange(), packets, held.headers());
+    }
+
+    /** A GET held for data, and the CORS headers worked out when it arrived. */
+    private record HeldGet(HttpExchange exchange, Map<String, String> headers) {
     }
 
     private void respondPayload(HttpExchange exchange, List<Packet> packets, Map<String, String> headers) {
@@ -719,7 +726,7 @@ public final class EngineSocket {
 
     private void onProbeText(WsWriter w, String text) {
         if ("2probe".equals(text)) {
-            HttpExchange held;
+            HeldGet held;
             synchronized (this) {
                 if (probe != w) {
                     return;
@@ -733,7 +740,7 @@ public final class EngineSocket {
                 respondPayload(held, List.of(Packet.NOOP));
             }
         } else if ("5".equals(text)) {
-            HttpExchange held;
+            HeldGet held;
             List<Packet> backlog;
             synchronized (this) {
                 if (probe != w || !probed || state != State.OPEN) {
@@ -759,7 +766,7 @@ public final class EngineSocket {
             }
             LOG.debug("session {}: upgraded to websocket", id);
             if (held != null) {
-                server.respondError(held, server.corsHeaders(held), EngineServer.Error.BAD_REQUEST);
+                server.respondError(held.exchange(), held.headers(), EngineServer.Error.BAD_REQUEST);
             }
             if (!backlog.isEmpty()) {
                 w.send(backlog);

@@ -5,13 +5,15 @@ import static org.jsio.testing.web.Http.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
@@ -39,31 +41,34 @@ class CorsTest {
     private static final String REFUSED = "{\"code\":3,\"message\":\"Bad request\"}";
 
     private static final Map<String, EmbeddedContainer> CONTAINERS = new LinkedHashMap<>();
-    private static final List<EngineServer> ENGINES = new ArrayList<>();
+    /** The engine behind each endpoint, by container kind and endpoint: {@code "jetty/list"}. */
+    private static final Map<String, EngineServer> ENGINES = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
         for (String kind : EmbeddedContainer.KINDS) {
             CONTAINERS.put(kind, EmbeddedContainer.create(kind)
-                    .mount("/default/*", new SocketIoServlet(echo(EngineOptions.builder())))
-                    .mount("/list/*", new SocketIoServlet(echo(EngineOptions.builder().corsAllowedOrigins(ALLOWED))))
-                    .mount("/any/*", new SocketIoServlet(echo(EngineOptions.builder().corsAllowedOrigins("*")
-                            .corsCredentials(false))))
-                    .mount("/off/*", new SocketIoServlet(echo(EngineOptions.builder().corsAllowedOrigins(List.of()))))
+                    .mount("/default/*", new SocketIoServlet(echo(kind, "default", EngineOptions.builder())))
+                    .mount("/list/*", new SocketIoServlet(echo(kind, "list",
+                            EngineOptions.builder().corsAllowedOrigins(ALLOWED))))
+                    .mount("/any/*", new SocketIoServlet(echo(kind, "any", EngineOptions.builder()
+                            .corsAllowedOrigins("*").corsCredentials(false))))
+                    .mount("/off/*", new SocketIoServlet(echo(kind, "off",
+                            EngineOptions.builder().corsAllowedOrigins(List.of()))))
                     .start(0));
         }
     }
 
-    private static EngineServer echo(EngineOptions.Builder options) {
+    private static EngineServer echo(String kind, String endpoint, EngineOptions.Builder options) {
         EngineServer engine = ConformanceServer.echoEngine(options.build());
-        ENGINES.add(engine);
+        ENGINES.put(kind + "/" + endpoint, engine);
         return engine;
     }
 
     @AfterAll
     static void stop() {
         CONTAINERS.values().forEach(EmbeddedContainer::close);
-        ENGINES.forEach(EngineServer::close);
+        ENGINES.values().forEach(EngineServer::close);
     }
 
     static Stream<String> containers() {
@@ -172,6 +177,37 @@ class CorsTest {
         assertEquals("4hello", text(polled));
         assertEquals(ALLOWED, header(polled, "Access-Control-Allow-Origin"));
         assertEquals("true", header(polled, "Access-Control-Allow-Credentials"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void aHeldPollIsAnsweredWithTheCorsHeadersOfItsOwnRequest(String kind) throws Exception {
+        String sid = Http.sid(text(handshake(kind, "list", Map.of("Origin", ALLOWED))));
+        String polling = handshakeUrl(kind, "list") + "&sid=" + sid;
+        CompletableFuture<HttpResponse<byte[]>> held = Http.sendAsync(Http.request(polling)
+                .header("Origin", ALLOWED).GET().build());
+        awaitHeld(ENGINES.get(kind + "/list"), sid);
+
+        // The data comes in a request without Origin, answered on another thread; the held
+        // poll's answer still carries the headers its own request called for.
+        HttpResponse<byte[]> posted = Http.post(polling, "4hello");
+        assertEquals("ok", text(posted));
+        assertNull(header(posted, "Access-Control-Allow-Origin"));
+        HttpResponse<byte[]> polled = held.get(Http.WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("4hello", text(polled));
+        assertEquals(ALLOWED, header(polled, "Access-Control-Allow-Origin"));
+        assertEquals("true", header(polled, "Access-Control-Allow-Credentials"));
+    }
+
+    /** Waits until the engine holds the session's poll, waiting for data to answer it with. */
+    private static void awaitHeld(EngineServer engine, String sid) throws InterruptedException {
+        long deadline = System.nanoTime() + Http.WAIT.toNanos();
+        while (!engine.session(sid).pollWaiting()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("the poll was not held");
+            }
+            TimeUnit.MILLISECONDS.sleep(20); // the pause between two looks
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,6 +54,10 @@ final class Http {
 
     static HttpResponse<byte[]> send(HttpRequest request) throws Exception {
         return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static CompletableFuture<HttpResponse<byte[]>> sendAsync(HttpRequest request) {
+        return CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static HttpResponse<byte[]> get(String url) throws Exception {
