@@ -593,7 +593,14 @@ final class ServletHttpExchange implements HttpExchange {
 
     private static void head(HttpServletResponse target, int status, Map<String, String> headers, int length) {
         target.setStatus(status);
-        headers.forEach(target::setHeader);
+        headers.forEach((name, value) -> {
+            // the same as setHeader, without the container looking the header's name up (Jetty)
+            if (name.equalsIgnoreCase("Content-Type")) {
+                target.setContentType(value);
+            } else {
+                target.setHeader(name, value);
+            }
+        });
         target.setContentLength(length);
     }
 
