@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jsio.engine.EngineOptions.Transport;
@@ -55,6 +56,8 @@ public final class EngineSocket {
     private boolean awaitingLastPoll;
 
     private volatile Object attachment;
+    /** The executor of the container's transport that delivers this client's packets, if any. */
+    private volatile Executor containerExecutor;
 
     EngineSocket(EngineServer server, String id, Handshake handshake, Transport transport) {
         this.server = server;
@@ -545,6 +548,10 @@ public final class EngineSocket {
             exchange.respond(400, headers, new byte[0]);
             return;
         }
+        Executor e = exchange.executor();
+        if (e != containerExecutor) {
+            containerExecutor = e;
+        }
         String contentType = exchange.header("content-type");
         if (contentType != null && contentType.startsWith("application/octet-stream")) {
             terminate(DisconnectReason.TRANSPORT_ERROR);
@@ -629,6 +636,15 @@ public final class EngineSocket {
         bufferedBytes = 0;
     }
 
+    /**
+     * The container's executor for the work this client's packets cause (see
+     * {@link WebSocketConnection#executor()}), from the transport that
+     * delivers them now; {@code null} when the container offers none.
+     */
+    public Executor containerExecutor() {
+        return containerExecutor;
+    }
+
     /** Whether a long-polling request of this client is held, waiting for data (for tests and metrics). */
     public synchronized boolean pollWaiting() {
         return pendingGet != null;
@@ -671,6 +687,7 @@ public final class EngineSocket {
         synchronized (this) {
             writer = w;
         }
+        containerExecutor = connection.executor();
         w.send(List.of(openPacket));
         return new Listener(w);
     }
@@ -751,6 +768,7 @@ public final class EngineSocket {
                     probed = false;
                     writer = w;
                     transport = Transport.WEBSOCKET;
+                    containerExecutor = w.connection().executor();
                     if (upgradeTimer != null) {
                         upgradeTimer.cancel(false);
                         upgradeTimer = null;

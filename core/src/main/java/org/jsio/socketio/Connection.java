@@ -190,7 +190,7 @@ final class Connection {
 
     private void submit(Runnable task) {
         try {
-            lane.execute(task);
+            lane.execute(task, engine.containerExecutor());
         } catch (RejectedExecutionException e) {
             LOG.warn("session {}: client sends faster than its handlers run; closing it", engine.id());
             engine.close(DisconnectReason.TRANSPORT_ERROR);

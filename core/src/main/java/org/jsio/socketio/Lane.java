@@ -3,38 +3,67 @@ package org.jsio.socketio;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client's ordered lane on a shared executor: tasks run one at a time, in submission order,
  * never two at once; different lanes run in parallel. Bounded: a client whose backlog is full has
- * its next task refused.
+ * its next task refused. Each time the lane starts it may run on a container's executor instead,
+ * while the server's {@link Slots} allow.
  */
 final class Lane implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
     private static final int BATCH = 64;
 
     private final Executor executor;
+    private final Slots slots;
     private final int capacity;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     /** The one drain task of this lane, handed to the executor each time the lane starts. */
     private final Runnable drainTask = this::drain;
+    /** The same, handed to a container's executor. */
+    private final Runnable containerDrainTask = this::containerDrain;
+    // Guarded by "this".
     private boolean running;
+    /** The container's executor last offered for this lane's work, or null. */
+    private Executor preferred;
 
     Lane(Executor executor, int capacity) {
+        this(executor, null, capacity);
+    }
+
+    /**
+     * A lane whose work may run on a container's executor offered with {@link #execute(Runnable,
+     * Executor)}, while one of {@code slots} is free; otherwise, and without slots, on
+     * {@code executor}.
+     */
+    Lane(Executor executor, Slots slots, int capacity) {
         this.executor = executor;
+        this.slots = slots;
         this.capacity = capacity;
     }
 
     @Override
     public void execute(Runnable task) {
+        execute(task, null);
+    }
+
+    /**
+     * Queues {@code task}; if the lane is idle, starts it on {@code containerExecutor} when that
+     * is given (and the lane has slots), else on the lane's executor.
+     */
+    void execute(Runnable task, Executor containerExecutor) {
         boolean start;
         synchronized (this) {
             if (tasks.size() >= capacity) {
                 throw new RejectedExecutionException("client lane full (" + capacity + " tasks)");
             }
             tasks.add(task);
+            if (containerExecutor != null) {
+                preferred = containerExecutor;
+            }
             start = !running;
             running = true;
         }
@@ -43,7 +72,30 @@ final class Lane implements Executor {
         }
     }
 
+    /** Hands the drain to an executor; the lane is running and no drain is. */
     private void submit() {
+        Executor container;
+        synchronized (this) {
+            container = slots == null ? null : preferred;
+        }
+        if (container != null) {
+            try {
+                container.execute(containerDrainTask);
+                return;
+            } catch (RejectedExecutionException e) {
+                LOG.debug("container executor refused a client's handlers; they run on the server's: {}",
+                        e.toString());
+                synchronized (this) {
+                    if (preferred == container) {
+                        preferred = null;
+                    }
+                }
+            }
+        }
+        submitOwn();
+    }
+
+    private void submitOwn() {
         try {
             executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
@@ -55,19 +107,55 @@ final class Lane implements Executor {
         }
     }
 
+    /**
+     * On a container's thread: drains the lane if a slot is free; if as many lanes as allowed
+     * already run on containers' threads, moves it to the lane's own executor.
+     */
+    private void containerDrain() {
+        if (!slots.tryAcquire()) {
+            submitOwn();
+            return;
+        }
+        // The application's handlers see the class loader they see on the server's own threads.
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(slots.loader);
+        boolean more;
+        try {
+            more = runBatch();
+        } finally {
+            Socket.forgetThread();
+            thread.setContextClassLoader(before);
+            slots.release();
+        }
+        if (more) {
+            submit();
+        }
+    }
+
     /** Whether tasks are waiting or running (for tests and metrics). */
     synchronized boolean busy() {
         return running;
     }
 
     private void drain() {
+        if (runBatch()) {
+            submit();
+        }
+    }
+
+    /**
+     * Runs the lane's tasks until it is empty (false) or {@link #BATCH} ran (true: the lane is
+     * still running and must be handed to an executor again, to give other lanes a turn).
+     */
+    private boolean runBatch() {
         for (int i = 0; i < BATCH; i++) {
             Runnable task;
             synchronized (this) {
                 task = tasks.poll();
                 if (task == null) {
                     running = false;
-                    return;
+                    return false;
                 }
             }
             try {
@@ -76,7 +164,47 @@ final class Lane implements Executor {
                 LOG.error("unhandled error in a client task", t);
             }
         }
-        // Give other lanes a turn on the executor.
-        submit();
+        return true;
+    }
+
+    /**
+     * How many lanes may run on containers' threads at once: handlers that block then hold at
+     * most that many of the container's threads, which its own work (reading, other requests)
+     * also needs. A lane that finds none free runs on the server's executor.
+     */
+    static final class Slots {
+        private final int max;
+        private final ClassLoader loader;
+        private final AtomicInteger used = new AtomicInteger();
+
+        /**
+         * @param loader the context class loader handlers run with on a container's thread (the
+         *     application's: the one the server was built with)
+         */
+        Slots(int max, ClassLoader loader) {
+            this.max = max;
+            this.loader = loader;
+        }
+
+        boolean tryAcquire() {
+            while (true) {
+                int u = used.get();
+                if (u >= max) {
+                    return false;
+                }
+                if (used.compareAndSet(u, u + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            used.decrementAndGet();
+        }
+
+        /** Lanes running on a container's thread now (for tests and metrics). */
+        int used() {
+            return used.get();
+        }
     }
 }

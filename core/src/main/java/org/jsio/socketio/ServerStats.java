@@ -11,15 +11,17 @@ public final class ServerStats {
     private final int pendingAcks;
     private final int backgroundTasks;
     private final int closingConnections;
+    private final int containerHandlers;
 
     ServerStats(int engineSessions, int sockets, int rooms, int pendingAcks, int backgroundTasks,
-            int closingConnections) {
+            int closingConnections, int containerHandlers) {
         this.engineSessions = engineSessions;
         this.sockets = sockets;
         this.rooms = rooms;
         this.pendingAcks = pendingAcks;
         this.backgroundTasks = backgroundTasks;
         this.closingConnections = closingConnections;
+        this.containerHandlers = containerHandlers;
     }
 
     /** Open Engine.IO sessions (connections, whatever their namespaces). */
@@ -56,15 +58,24 @@ public final class ServerStats {
         return closingConnections;
     }
 
+    /**
+     * Clients whose handlers run on a container's threads at this moment (see
+     * {@link SocketIoServer.Builder#executor}); at most the default pool's size.
+     */
+    public int containerHandlers() {
+        return containerHandlers;
+    }
+
     /** Whether the server holds nothing for any client. */
     public boolean isEmpty() {
-        return engineSessions == 0 && sockets == 0 && rooms == 0 && pendingAcks == 0 && closingConnections == 0;
+        return engineSessions == 0 && sockets == 0 && rooms == 0 && pendingAcks == 0 && closingConnections == 0
+                && containerHandlers == 0;
     }
 
     @Override
     public String toString() {
         return "ServerStats[engineSessions=" + engineSessions + ", sockets=" + sockets + ", rooms=" + rooms
                 + ", pendingAcks=" + pendingAcks + ", backgroundTasks=" + backgroundTasks
-                + ", closingConnections=" + closingConnections + "]";
+                + ", closingConnections=" + closingConnections + ", containerHandlers=" + containerHandlers + "]";
     }
 }

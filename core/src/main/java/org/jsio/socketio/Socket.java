@@ -83,6 +83,16 @@ public final class Socket {
         return previous;
     }
 
+    /**
+     * Drops this thread's entry for {@link #current()}: a thread the library does not own (a
+     * container's) keeps no reference to the application's classes after its handlers ran.
+     */
+    static void forgetThread() {
+        if (!(Thread.currentThread() instanceof OwnedThreads.Worker)) {
+            CURRENT.remove();
+        }
+    }
+
     static void leave(Socket previous) {
         Thread t = Thread.currentThread();
         if (t instanceof OwnedThreads.Worker) {

@@ -63,6 +63,8 @@ public final class SocketIoServer implements AutoCloseable {
     private volatile ErrorHandler defaultErrorHandler;
     private final boolean asyncHandlers;
     private final Lane sharedLane;
+    /** Bounds the lanes run on containers' executors; null when the application gave an executor. */
+    private final Lane.Slots containerSlots;
     private final boolean packetLog;
     private final Set<java.util.concurrent.Future<?>> backgroundTasks = ConcurrentHashMap.newKeySet();
     private final Manager manager;
@@ -84,6 +86,7 @@ public final class SocketIoServer implements AutoCloseable {
         this.engine = new EngineServer(b.engine.build(), new Handler());
         this.asyncHandlers = b.asyncHandlers;
         this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity);
+        this.containerSlots = b.executor == null && b.asyncHandlers ? new Lane.Slots(defaultPoolSize(), Thread.currentThread().getContextClassLoader()) : null;
         this.packetLog = b.logger;
         namespaces.put("/", new Namespace(this, "/", null));
         this.manager = b.manager != null ? b.manager : new Manager();
@@ -114,10 +117,17 @@ public final class SocketIoServer implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             // Java 17: platform threads. Lanes bound each client's backlog; handlers that block
             // (call()) hold a thread, so the pool is generous.
-            int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
             platformThreads = new OwnedThreads("socketio-handler-" + id + "-");
-            return Executors.newFixedThreadPool(threads, platformThreads);
+            return Executors.newFixedThreadPool(defaultPoolSize(), platformThreads);
         }
+    }
+
+    /**
+     * The size of the default pool on Java 17, and how many clients' handlers may run on a
+     * container's executor at once.
+     */
+    private static int defaultPoolSize() {
+        return Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
     }
 
     /** The Engine.IO server to mount in a container (see {@code SocketIoServlet}). */
@@ -261,7 +271,7 @@ public final class SocketIoServer implements AutoCloseable {
 
     /** The lane a new connection's handlers run on: its own, or the server's one lane. */
     Lane laneFor() {
-        return asyncHandlers ? new Lane(executor, laneCapacity) : sharedLane;
+        return asyncHandlers ? new Lane(executor, containerSlots, laneCapacity) : sharedLane;
     }
 
     boolean packetLog() {
@@ -281,7 +291,7 @@ public final class SocketIoServer implements AutoCloseable {
             rooms += nsp.roomCount();
         }
         return new ServerStats(engine.sessionCount(), sockets, rooms, acks, backgroundTasks.size(),
-                engine.closingConnections());
+                engine.closingConnections(), containerSlots == null ? 0 : containerSlots.used());
     }
 
     // ---------------------------------------------------------------- background work
@@ -661,6 +671,13 @@ public final class SocketIoServer implements AutoCloseable {
         /**
          * The executor for handlers (default: virtual threads on Java 21+, else a fixed pool).
          * The server does not shut down an executor it was given.
+         *
+         * <p>With the default, a client whose container offers its own executor for the work
+         * its requests cause (the adapter does so on Tomcat) has its handlers run there, on the
+         * container's request threads, so that the thread that read an event often runs its
+         * handler too; never inside the container's I/O callback, and never more clients at once
+         * than the default pool has threads (the rest run on the default executor). An executor
+         * given here is always the one used.
          */
         public Builder executor(Executor value) {
             this.executor = Objects.requireNonNull(value, "executor");

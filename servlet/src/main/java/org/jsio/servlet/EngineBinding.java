@@ -43,6 +43,7 @@ final class EngineBinding {
      * Jetty) rather than on a container thread; decided when the servlet or filter starts.
      */
     private volatile boolean nonBlockingHeldAnswers;
+    private volatile boolean tomcatExecutor;
 
     private EngineBinding(EngineServer engine, AutoCloseable owned) {
         this.engine = engine;
@@ -129,7 +130,8 @@ final class EngineBinding {
             refuseNotAsync(request, response, who);
             return;
         }
-        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade, nonBlockingHeldAnswers));
+        engine.handleRequest(new ServletHttpExchange(request, response, webSocketUpgrade, nonBlockingHeldAnswers,
+                tomcatExecutor));
     }
 
     /**
@@ -140,7 +142,9 @@ final class EngineBinding {
      * {@code servletUpgrade} (else the context-param
      * {@value SocketIoServlet#SERVLET_UPGRADE_CONTEXT_PARAM}); else through the Jakarta WebSocket
      * API. Also chooses how held polls are answered: on Jetty, with non-blocking output by the
-     * thread that has the data; elsewhere, on a container thread.
+     * thread that has the data; elsewhere, on a container thread. And on Tomcat, offers the
+     * engine the connector's executor for the handlers of what a request brings
+     * ({@link TomcatExecutors}).
      *
      * @param jettyCore the servlet's or filter's {@value SocketIoServlet#JETTY_CORE_PARAM}
      *     init-param, or {@code null}
@@ -151,6 +155,7 @@ final class EngineBinding {
     void chooseWebSocketUpgrade(ServletContext context, String jettyCore, String servletUpgrade, String who)
             throws ServletException {
         nonBlockingHeldAnswers = context != null && isContainer(context, "jetty");
+        tomcatExecutor = context != null && isContainer(context, "tomcat");
         if (context == null || !engine.options().transports().contains(EngineOptions.Transport.WEBSOCKET)) {
             webSocketUpgrade = null;
             return;

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.spi.BodyTooLargeException;
 import org.jsio.engine.spi.HttpExchange;
@@ -60,6 +61,7 @@ final class ServletHttpExchange implements HttpExchange {
     private final HttpServletResponse response;
     private final WebSocketUpgrade webSocketUpgrade;
     private final boolean nonBlockingHeldAnswers;
+    private final boolean tomcatExecutor;
     private volatile String label;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile AsyncContext async;
@@ -74,7 +76,7 @@ final class ServletHttpExchange implements HttpExchange {
     private Map<String, String> cookies;
 
     ServletHttpExchange(HttpServletRequest request, HttpServletResponse response) {
-        this(request, response, null, false);
+        this(request, response, null, false, false);
     }
 
     /**
@@ -85,13 +87,22 @@ final class ServletHttpExchange implements HttpExchange {
      *     thread. Both keep the producer from waiting for a slow client. The first saves a thread
      *     hand-off per answer where the container's non-blocking output is cheap (Jetty); on
      *     Tomcat it measured slower than the hand-off.
+     * @param tomcatExecutor whether to offer the engine the executor of the Tomcat connector
+     *     that serves the request ({@link #executor()})
      */
     ServletHttpExchange(HttpServletRequest request, HttpServletResponse response, WebSocketUpgrade webSocketUpgrade,
-            boolean nonBlockingHeldAnswers) {
+            boolean nonBlockingHeldAnswers, boolean tomcatExecutor) {
         this.request = request;
         this.response = response;
         this.webSocketUpgrade = webSocketUpgrade;
         this.nonBlockingHeldAnswers = nonBlockingHeldAnswers;
+        this.tomcatExecutor = tomcatExecutor;
+    }
+
+    /** On Tomcat, the executor of the connector serving this request (see {@link TomcatExecutors}). */
+    @Override
+    public Executor executor() {
+        return tomcatExecutor ? TomcatExecutors.of(request) : null;
     }
 
     /**

@@ -54,8 +54,9 @@ final class ServletUpgrade implements WebSocketUpgrade {
         } catch (jakarta.servlet.ServletException e) {
             throw new IOException("WebSocket upgrade failed: " + e.getMessage(), e);
         }
-        handler.bind(acceptor, request.getRemoteAddr() + ":" + request.getRemotePort(),
-                !EngineBinding.isContainer(request.getServletContext(), "tomcat"));
+        boolean tomcat = EngineBinding.isContainer(request.getServletContext(), "tomcat");
+        handler.bind(acceptor, request.getRemoteAddr() + ":" + request.getRemotePort(), !tomcat,
+                tomcat ? TomcatExecutors.of(request) : null);
         return true;
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.spi.WebSocketAcceptor;
@@ -41,6 +42,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
     private volatile WebSocketAcceptor acceptor;
     private volatile String label = "websocket";
     private volatile boolean exactWrites = true;
+    private volatile Executor containerExecutor;
     private volatile Connection connection;
 
     /** Created by the servlet container ({@link jakarta.servlet.http.HttpServletRequest#upgrade}). */
@@ -51,12 +53,14 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
      * Binds the engine. {@code exactWrites}: hand the container arrays that hold exactly the bytes
      * to write, for containers that ignore a write's offset and length in non-blocking mode
      * (Undertow 2.3 writes the whole array); with {@code false}, one buffer is reused for every
-     * write, as Tomcat allows.
+     * write, as Tomcat allows. {@code containerExecutor}: what the connection offers the engine
+     * as {@link WebSocketConnection#executor()}, or {@code null}.
      */
-    void bind(WebSocketAcceptor acceptor, String label, boolean exactWrites) {
+    void bind(WebSocketAcceptor acceptor, String label, boolean exactWrites, Executor containerExecutor) {
         this.acceptor = acceptor;
         this.label = "websocket " + label;
         this.exactWrites = exactWrites;
+        this.containerExecutor = containerExecutor;
     }
 
     @Override
@@ -69,7 +73,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         }
         Connection c;
         try {
-            c = new Connection(webConnection, a, label, exactWrites);
+            c = new Connection(webConnection, a, label, exactWrites, containerExecutor);
         } catch (IOException e) {
             LOG.debug("{}: no streams: {}", label, e.toString());
             closeQuietly(webConnection);
@@ -144,6 +148,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         private final int maxMessage;
         /** Each write gets an array of exactly its bytes (see {@link WebSocketUpgradeHandler#bind}). */
         private final boolean exactWrites;
+        private final Executor containerExecutor;
         private final ServletInputStream in;
         private final ServletOutputStream out;
         private volatile WebSocketListener listener;
@@ -182,9 +187,10 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         /** After a protocol error: whatever still arrives is read and dropped, not parsed. */
         private volatile boolean discardInput;
 
-        Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label, boolean exactWrites)
-                throws IOException {
+        Connection(WebConnection webConnection, WebSocketAcceptor acceptor, String label, boolean exactWrites,
+                Executor containerExecutor) throws IOException {
             this.webConnection = webConnection;
+            this.containerExecutor = containerExecutor;
             this.acceptor = acceptor;
             this.label = label;
             this.exactWrites = exactWrites;
@@ -490,6 +496,11 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         @Override
         public void sendBinary(byte[] data, boolean more, SendCallback done) {
             send(0x2, data, more, done);
+        }
+
+        @Override
+        public Executor executor() {
+            return containerExecutor;
         }
 
         @Override

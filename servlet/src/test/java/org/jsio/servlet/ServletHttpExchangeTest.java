@@ -273,7 +273,7 @@ class ServletHttpExchangeTest {
         answers.put("startAsync", ctx);
         answers.put("getMethod", "GET");
         answers.put("getRequestURI", "/socket.io/");
-        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), response, null, true);
+        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), response, null, true, false);
         exchange.suspend(() -> { });
         assertTrue(out.listener != null, "the write listener is set while the request is held");
 

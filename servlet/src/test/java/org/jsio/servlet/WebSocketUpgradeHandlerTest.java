@@ -183,7 +183,7 @@ class WebSocketUpgradeHandlerTest {
                     }
                 };
             }
-        }, "test", exactWrites);
+        }, "test", exactWrites, null);
         connection = null;
         handler.init(container);
         assertNotNull(connection);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * One HTTP request/response pair as the engine sees it, implemented by a container adapter.
@@ -117,4 +118,15 @@ public interface HttpExchange {
      * handshake and then calls {@link WebSocketAcceptor#open} with the new connection.
      */
     void upgrade(WebSocketAcceptor acceptor) throws IOException;
+
+    /**
+     * The container's own executor, when the application work that this request causes is best run
+     * on the container's threads rather than handed to another pool: the thread that read it
+     * then often runs it too, with no hand-off in between. {@code null} (the default): none.
+     * The server runs only a bounded number of handlers on it at a time (see
+     * {@code SocketIoServer.Builder#executor}).
+     */
+    default Executor executor() {
+        return null;
+    }
 }

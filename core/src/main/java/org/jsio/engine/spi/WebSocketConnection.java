@@ -1,5 +1,7 @@
 package org.jsio.engine.spi;
 
+import java.util.concurrent.Executor;
+
 /**
  * An open WebSocket as the engine sees it, implemented by a container adapter.
  *
@@ -58,6 +60,17 @@ public interface WebSocketConnection {
 
     /** Closes the connection with a close frame; safe to call more than once, from any thread. */
     void close(int code, String reason);
+
+    /**
+     * The container's own executor, when the application work that this connection causes is best run
+     * on the container's threads rather than handed to another pool: the thread that read it
+     * then often runs it too, with no hand-off in between. {@code null} (the default): none.
+     * The server runs only a bounded number of handlers on it at a time (see
+     * {@code SocketIoServer.Builder#executor}).
+     */
+    default Executor executor() {
+        return null;
+    }
 
     /** Completion of one send. */
     @FunctionalInterface

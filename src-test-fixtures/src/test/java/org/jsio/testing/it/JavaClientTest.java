@@ -240,6 +240,20 @@ class JavaClientTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("setups")
+    void handlersRunOnTomcatsRequestThreadsAndElsewhereOnTheServersOwn(String container, String transport)
+            throws Exception {
+        Client client = connect(container, transport, "/");
+        String thread = client.whoami().getString("thread");
+        if ("tomcat".equals(container)) {
+            // the connector's executor: the thread that read the event often runs its handler
+            assertTrue(thread.startsWith("http-nio-") && thread.contains("-exec-"), thread);
+        } else {
+            assertTrue(thread.startsWith("socketio-handler-"), thread);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("setups")
     void clientSideDisconnect(String container, String transport) throws Exception {
         Client client = connect(container, transport, "/");
         String sid = client.whoami().getString("sid");

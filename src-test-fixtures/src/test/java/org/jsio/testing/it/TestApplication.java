@@ -100,6 +100,7 @@ final class TestApplication {
             me.put("sid", socket.id());
             me.put("transport", socket.transport().wireName());
             me.put("rooms", new ArrayList<>(socket.rooms()));
+            me.put("thread", Thread.currentThread().getName());
             return me;
         });
     }

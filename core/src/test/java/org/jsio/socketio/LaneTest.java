@@ -1,0 +1,142 @@
+package org.jsio.socketio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A client's lane on the server's executor, or on a container's while the server's slots allow. */
+class LaneTest {
+    private static final ClassLoader LOADER = new ClassLoader(LaneTest.class.getClassLoader()) {
+    };
+    private final ExecutorService own = pool("own", 2);
+    private final ExecutorService container = pool("container", 4);
+
+    @AfterEach
+    void stop() {
+        own.shutdownNow();
+        container.shutdownNow();
+    }
+
+    private static ExecutorService pool(String name, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Test
+    void tasksRunInOrderOnTheContainersExecutorWhileASlotIsFree() throws Exception {
+        Lane.Slots slots = new Lane.Slots(1, LOADER);
+        Lane lane = new Lane(own, slots, 10_000);
+        List<Integer> order = new ArrayList<>();
+        List<String> threads = new ArrayList<>();
+        List<ClassLoader> loaders = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        for (int i = 0; i < 1000; i++) {
+            int k = i;
+            lane.execute(() -> {
+                order.add(k); // one task at a time: no lock needed
+                threads.add(Thread.currentThread().getName());
+                loaders.add(Thread.currentThread().getContextClassLoader());
+            }, container);
+        }
+        lane.execute(done::countDown, container);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i, order.get(i));
+        }
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("container-")), threads.toString());
+        // the application's class loader while its handlers run, the container's own after
+        assertTrue(loaders.stream().allMatch(l -> l == LOADER));
+        awaitIdle(lane, slots);
+        assertTrue(container.submit(() -> Thread.currentThread().getContextClassLoader() != LOADER)
+                .get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void withEverySlotTakenALaneRunsOnTheServersExecutor() throws Exception {
+        Lane.Slots slots = new Lane.Slots(1, LOADER);
+        Lane blocking = new Lane(own, slots, 16);
+        Lane other = new Lane(own, slots, 16);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        blocking.execute(() -> {
+            holding.countDown();
+            await(release);
+        }, container);
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        assertEquals(1, slots.used());
+
+        String[] ran = new String[1];
+        CountDownLatch otherDone = new CountDownLatch(1);
+        other.execute(() -> {
+            ran[0] = Thread.currentThread().getName();
+            otherDone.countDown();
+        }, container);
+        assertTrue(otherDone.await(10, TimeUnit.SECONDS));
+        assertTrue(ran[0].startsWith("own-"), ran[0]);
+
+        release.countDown();
+        awaitIdle(blocking, slots);
+        awaitIdle(other, slots);
+    }
+
+    @Test
+    void aContainerExecutorThatRefusesWorkLeavesItToTheServers() throws Exception {
+        Lane.Slots slots = new Lane.Slots(4, LOADER);
+        Lane lane = new Lane(own, slots, 16);
+        String[] ran = new String[1];
+        CountDownLatch done = new CountDownLatch(1);
+        lane.execute(() -> {
+            ran[0] = Thread.currentThread().getName();
+            done.countDown();
+        }, r -> {
+            throw new RejectedExecutionException("shutting down");
+        });
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertTrue(ran[0].startsWith("own-"), ran[0]);
+        awaitIdle(lane, slots);
+    }
+
+    @Test
+    void withoutSlotsTheContainersExecutorIsNeverUsed() throws Exception {
+        Lane lane = new Lane(own, 16);
+        String[] ran = new String[1];
+        CountDownLatch done = new CountDownLatch(1);
+        lane.execute(() -> {
+            ran[0] = Thread.currentThread().getName();
+            done.countDown();
+        }, container);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertTrue(ran[0].startsWith("own-"), ran[0]);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the lane stopped and gave its slot back. */
+    private static void awaitIdle(Lane lane, Lane.Slots slots) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lane.busy() || slots.used() != 0) {
+            assertTrue(System.nanoTime() - deadline < 0, "lane busy or slots held: " + slots.used());
+            TimeUnit.MILLISECONDS.sleep(5); // the pause between two looks
+        }
+    }
+}
