@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,14 +81,8 @@ class LaneTest {
         assertTrue(holding.await(10, TimeUnit.SECONDS));
         assertEquals(1, slots.used());
 
-        String[] ran = new String[1];
-        CountDownLatch otherDone = new CountDownLatch(1);
-        other.execute(() -> {
-            ran[0] = Thread.currentThread().getName();
-            otherDone.countDown();
-        }, container);
-        assertTrue(otherDone.await(10, TimeUnit.SECONDS));
-        assertTrue(ran[0].startsWith("own-"), ran[0]);
+        String ran = threadRunning(other, container);
+        assertTrue(ran.startsWith("own-"), ran);
 
         release.countDown();
         awaitIdle(blocking, slots);
@@ -97,30 +93,25 @@ class LaneTest {
     void aContainerExecutorThatRefusesWorkLeavesItToTheServers() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);
         Lane lane = new Lane(own, slots, 16);
-        String[] ran = new String[1];
-        CountDownLatch done = new CountDownLatch(1);
-        lane.execute(() -> {
-            ran[0] = Thread.currentThread().getName();
-            done.countDown();
-        }, r -> {
+        String ran = threadRunning(lane, r -> {
             throw new RejectedExecutionException("shutting down");
         });
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        assertTrue(ran[0].startsWith("own-"), ran[0]);
+        assertTrue(ran.startsWith("own-"), ran);
         awaitIdle(lane, slots);
     }
 
     @Test
     void withoutSlotsTheContainersExecutorIsNeverUsed() throws Exception {
         Lane lane = new Lane(own, 16);
-        String[] ran = new String[1];
-        CountDownLatch done = new CountDownLatch(1);
-        lane.execute(() -> {
-            ran[0] = Thread.currentThread().getName();
-            done.countDown();
-        }, container);
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        assertTrue(ran[0].startsWith("own-"), ran[0]);
+        String ran = threadRunning(lane, container);
+        assertTrue(ran.startsWith("own-"), ran);
+    }
+
+    /** Runs one task on {@code lane}, offering {@code containerExecutor}: the thread that ran it. */
+    private static String threadRunning(Lane lane, Executor containerExecutor) throws Exception {
+        CompletableFuture<String> ran = new CompletableFuture<>();
+        lane.execute(() -> ran.complete(Thread.currentThread().getName()), containerExecutor);
+        return ran.get(10, TimeUnit.SECONDS);
     }
 
     private static void await(CountDownLatch latch) {
