@@ -3,6 +3,7 @@ package org.jsio.socketio;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +77,7 @@ final class Lane implements Executor {
     private void submit() {
         Executor container;
         synchronized (this) {
-            container = slots == null ? null : preferred;
+            container = slots == null || slots.closed ? null : preferred;
         }
         if (container != null) {
             try {
@@ -176,6 +177,7 @@ final class Lane implements Executor {
         private final int max;
         private final ClassLoader loader;
         private final AtomicInteger used = new AtomicInteger();
+        private volatile boolean closed;
 
         /**
          * @param loader the context class loader handlers run with on a container's thread (the
@@ -187,7 +189,7 @@ final class Lane implements Executor {
         }
 
         boolean tryAcquire() {
-            while (true) {
+            while (!closed) {
                 int u = used.get();
                 if (u >= max) {
                     return false;
@@ -196,10 +198,40 @@ final class Lane implements Executor {
                     return true;
                 }
             }
+            return false;
         }
 
         void release() {
-            used.decrementAndGet();
+            if (used.decrementAndGet() == 0 && closed) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        }
+
+        /** From now on no lane starts on a container's thread. */
+        void close() {
+            closed = true;
+        }
+
+        /**
+         * After {@link #close}: waits up to {@code timeoutNanos} for the lanes that run on
+         * containers' threads to end, so that none of the application's code runs there once the
+         * server is closed (a container checks that when it undeploys the application). Returns
+         * whether they all ended.
+         */
+        boolean await(long timeoutNanos) throws InterruptedException {
+            long deadline = System.nanoTime() + timeoutNanos;
+            synchronized (this) {
+                while (used.get() > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            }
+            return true;
         }
 
         /** Lanes running on a container's thread now (for tests and metrics). */

@@ -434,10 +434,23 @@ public final class SocketIoServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (containerSlots != null) {
+            // what the disconnects below start runs on the server's own threads, joined below
+            containerSlots.close();
+        }
         engine.close();
         manager.close();
         for (java.util.concurrent.Future<?> task : List.copyOf(backgroundTasks)) {
             task.cancel(true);
+        }
+        if (containerSlots != null) {
+            try {
+                if (!containerSlots.await(TimeUnit.SECONDS.toNanos(10))) {
+                    LOG.warn("handlers still running on the container's threads 10 s after close");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (ownedExecutor != null && platformThreads != null) {
             platformThreads.shutdownAndJoin(ownedExecutor, 10, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package org.jsio.socketio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -87,6 +88,27 @@ class LaneTest {
         release.countDown();
         awaitIdle(blocking, slots);
         awaitIdle(other, slots);
+    }
+
+    @Test
+    void onceClosedNoLaneStartsOnAContainerAndThoseRunningThereAreAwaited() throws Exception {
+        Lane.Slots slots = new Lane.Slots(4, LOADER);
+        Lane running = new Lane(own, slots, 16);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        running.execute(() -> {
+            holding.countDown();
+            await(release);
+        }, container);
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+
+        slots.close();
+        String ran = threadRunning(new Lane(own, slots, 16), container);
+        assertTrue(ran.startsWith("own-"), ran);
+        assertFalse(slots.await(TimeUnit.MILLISECONDS.toNanos(50)), "a handler still runs on the container");
+        release.countDown();
+        assertTrue(slots.await(TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(0, slots.used());
     }
 
     @Test
