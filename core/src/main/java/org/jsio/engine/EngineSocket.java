@@ -638,8 +638,8 @@ public final class EngineSocket {
 
     /**
      * The container's executor for the work this client's packets cause (see
-     * {@link WebSocketConnection#executor()}), from the transport that
-     * delivers them now; {@code null} when the container offers none.
+     * {@link WebSocketConnection#executor()}), from the transport that delivers them now;
+     * {@code null} when the container offers none.
      */
     public Executor containerExecutor() {
         return containerExecutor;

@@ -733,6 +733,8 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
          */
         private final class Writes implements WriteListener {
             private final AtomicBoolean failed = new AtomicBoolean();
+            /** The thread inside the first {@link #onError}, while it is there. */
+            private volatile Thread reporting;
 
             @Override
             public void onWritePossible() {
@@ -742,13 +744,23 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
             @Override
             public void onError(Throwable t) {
                 if (!failed.compareAndSet(false, true)) {
+                    if (reporting == Thread.currentThread()) {
+                        // Reported again from inside the first report: closing the connection
+                        // there made the container flush again (Tomcat). Nothing more to do.
+                        return;
+                    }
                     // Undertow 2.3's upgraded stream, when a write of data it kept for later
                     // fails, reports the error, closes the connection and writes again, in a
                     // loop on its I/O thread that only an exception ends.
                     throw new IllegalStateException(label + ": the container reported a failed write again ("
                             + t + "); ending its retries");
                 }
-                Connection.this.onError(t);
+                reporting = Thread.currentThread();
+                try {
+                    Connection.this.onError(t);
+                } finally {
+                    reporting = null;
+                }
             }
         }
 

@@ -47,6 +47,10 @@ class WebSocketUpgradeHandlerTest {
         /** Whether writes ignore their offset and length and take the whole array (Undertow 2.3). */
         boolean wholeArrays;
         boolean closed;
+        /** Whether closing flushes what is left and reports the failure again (Tomcat 10.1). */
+        boolean reportOnClose;
+        /** What the listener threw at such a report: Tomcat logs it as a swallowed error. */
+        final List<RuntimeException> swallowed = new ArrayList<>();
         ReadListener readListener;
         WriteListener writeListener;
 
@@ -121,6 +125,13 @@ class WebSocketUpgradeHandlerTest {
         @Override
         public void close() {
             closed = true;
+            if (reportOnClose) {
+                try {
+                    writeListener.onError(new IOException("Broken pipe"));
+                } catch (RuntimeException e) {
+                    swallowed.add(e);
+                }
+            }
         }
 
         /** The client sends {@code bytes}, which the container reads in pieces of {@code piece} bytes. */
@@ -391,6 +402,21 @@ class WebSocketUpgradeHandlerTest {
         assertEquals(2, reports[0], "the second report ends the loop");
         assertTrue(e.getMessage().contains("Connection reset by peer"), e.getMessage());
         assertTrue(streams.closed);
+        assertEquals(1, events.stream().filter("error"::equals).count(), () -> "the error reached the engine once: "
+                + events);
+    }
+
+    /**
+     * Tomcat, when a write fails, reports it; the connection closes from inside that report, and
+     * Tomcat's close flushes again and reports the failure a second time, from inside the first
+     * report. That is not a loop: nothing is thrown (Tomcat would log it as a swallowed error).
+     */
+    @Test
+    void aFailedWriteReportedAgainFromInsideTheFirstReportIsNotALoop() {
+        streams.reportOnClose = true;
+        streams.writeListener.onError(new IOException("Broken pipe"));
+        assertTrue(streams.closed);
+        assertEquals(List.of(), streams.swallowed);
         assertEquals(1, events.stream().filter("error"::equals).count(), () -> "the error reached the engine once: "
                 + events);
     }
