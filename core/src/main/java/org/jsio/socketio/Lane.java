@@ -110,7 +110,9 @@ final class Lane implements Executor {
 
     /**
      * On a container's thread: drains the lane if a slot is free; if as many lanes as allowed
-     * already run on containers' threads, moves it to the lane's own executor.
+     * already run on containers' threads, moves it to the lane's own executor. (A lane restarted
+     * the moment it ran dry may find its own last drain still holding the slot, and run on its
+     * own executor that time.)
      */
     private void containerDrain() {
         if (!slots.tryAcquire()) {

@@ -47,6 +47,9 @@ class LaneTest {
         List<String> threads = new ArrayList<>();
         List<ClassLoader> loaders = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
+        // queued behind a first task, so that the lane never runs dry while they are added (a
+        // lane that restarts while its last drain still holds the slot may run on its own executor)
+        CountDownLatch release = holdOnContainer(lane);
         for (int i = 0; i < 1000; i++) {
             int k = i;
             lane.execute(() -> {
@@ -56,6 +59,7 @@ class LaneTest {
             }, container);
         }
         lane.execute(done::countDown, container);
+        release.countDown();
         assertTrue(done.await(10, TimeUnit.SECONDS));
         for (int i = 0; i < 1000; i++) {
             assertEquals(i, order.get(i));
@@ -73,13 +77,7 @@ class LaneTest {
         Lane.Slots slots = new Lane.Slots(1, LOADER);
         Lane blocking = new Lane(own, slots, 16);
         Lane other = new Lane(own, slots, 16);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        blocking.execute(() -> {
-            holding.countDown();
-            await(release);
-        }, container);
-        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        CountDownLatch release = holdOnContainer(blocking);
         assertEquals(1, slots.used());
 
         String ran = threadRunning(other, container);
@@ -94,13 +92,7 @@ class LaneTest {
     void onceClosedNoLaneStartsOnAContainerAndThoseRunningThereAreAwaited() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);
         Lane running = new Lane(own, slots, 16);
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        running.execute(() -> {
-            holding.countDown();
-            await(release);
-        }, container);
-        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        CountDownLatch release = holdOnContainer(running);
 
         slots.close();
         String ran = threadRunning(new Lane(own, slots, 16), container);
@@ -127,6 +119,18 @@ class LaneTest {
         Lane lane = new Lane(own, 16);
         String ran = threadRunning(lane, container);
         assertTrue(ran.startsWith("own-"), ran);
+    }
+
+    /** Starts a task on {@code lane}, on the container, that runs until the latch returned opens. */
+    private CountDownLatch holdOnContainer(Lane lane) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        lane.execute(() -> {
+            holding.countDown();
+            await(release);
+        }, container);
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        return release;
     }
 
     /** Runs one task on {@code lane}, offering {@code containerExecutor}: the thread that ran it. */
