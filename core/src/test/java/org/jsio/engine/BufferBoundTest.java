@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jsio.engine.spi.WebSocketConnection;
 import org.junit.jupiter.api.Test;
 
 /** {@link EngineOptions#maxBufferedBytes()} on both transports, with a client that takes nothing. */
@@ -20,30 +19,9 @@ class BufferBoundTest {
     private static final long BOUND = 10_000;
     private static final Packet KILOBYTE = Packet.message("x".repeat(999)); // 1,000 with its type
 
-    /** A connection whose sends never complete: the peer stopped reading. */
-    private static final class StalledConnection implements WebSocketConnection {
-        final List<SendCallback> pending = new ArrayList<>();
-        volatile int closeCode = -1;
-
-        @Override
-        public synchronized void sendText(String text, SendCallback done) {
-            pending.add(done);
-        }
-
-        @Override
-        public synchronized void sendBinary(byte[] data, SendCallback done) {
-            pending.add(done);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-            closeCode = code;
-        }
-    }
-
     @Test
     void aWebSocketQueueOverTheBoundFailsWithBufferFullAndDropsWhatWasQueued() {
-        StalledConnection connection = new StalledConnection();
+        HeldConnection connection = new HeldConnection(); // the peer stopped reading
         List<Throwable> failures = new ArrayList<>();
         WsWriter writer = new WsWriter(connection, 10_000, BOUND, failures::add, Runnable::run);
         assertTrue(writer.send(List.of(KILOBYTE))); // handed to the connection, never completes

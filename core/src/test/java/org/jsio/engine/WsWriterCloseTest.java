@@ -2,34 +2,11 @@ package org.jsio.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.jsio.engine.spi.WebSocketConnection;
 import org.junit.jupiter.api.Test;
 
 /** The close code a {@link WsWriter} gives its connection, whichever thread ends up closing it. */
 class WsWriterCloseTest {
-
-    /** A connection that records closes and completes sends only when told. */
-    private static final class Recording implements WebSocketConnection {
-        final List<SendCallback> pending = new ArrayList<>();
-        final List<Integer> closes = new ArrayList<>();
-
-        @Override
-        public synchronized void sendText(String text, SendCallback done) {
-            pending.add(done);
-        }
-
-        @Override
-        public synchronized void sendBinary(byte[] data, SendCallback done) {
-            pending.add(done);
-        }
-
-        @Override
-        public synchronized void close(int code, String reason) {
-            closes.add(code);
-        }
-    }
 
     /**
      * A close while a packet is being written: the writer, once that write completes and it
@@ -37,7 +14,7 @@ class WsWriterCloseTest {
      */
     @Test
     void aCloseDuringAWriteKeepsItsCodeWhenTheWriterFinishes() {
-        Recording connection = new Recording();
+        HeldConnection connection = new HeldConnection();
         WsWriter writer = new WsWriter(connection, 100, 100_000, e -> { }, Runnable::run);
         writer.send(List.of(Packet.message("last words")));
         assertEquals(1, connection.pending.size(), "being written");
@@ -50,7 +27,7 @@ class WsWriterCloseTest {
 
     @Test
     void aCloseAfterDrainClosesOnceTheQueueIsWritten() {
-        Recording connection = new Recording();
+        HeldConnection connection = new HeldConnection();
         WsWriter writer = new WsWriter(connection, 100, 100_000, e -> { }, Runnable::run);
         writer.send(List.of(Packet.message("one"), Packet.message("two")));
 

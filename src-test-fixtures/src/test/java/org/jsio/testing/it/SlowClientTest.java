@@ -47,10 +47,8 @@ class SlowClientTest {
     @ParameterizedTest(name = "{0}")
     @FieldSource("org.jsio.testing.EmbeddedContainer#WEBSOCKET_KINDS")
     void clientsThatStopReadingAreDisconnectedWhileOthersReceiveEverything(String kind) throws Exception {
-        SocketIoServer server = SocketIoServer.builder()
-                // long enough that only the buffer bound can end the stalled clients here
-                .pingInterval(Duration.ofSeconds(60))
-                .pingTimeout(Duration.ofSeconds(60))
+        // heartbeats too slow to matter: only the buffer bound can end the stalled clients here
+        SocketIoServer server = slowHeartbeats()
                 .maxBufferedBytes(MAX_BUFFERED)
                 .build();
         Map<String, String> reasons = new ConcurrentHashMap<>();
@@ -164,10 +162,7 @@ class SlowClientTest {
     @ParameterizedTest(name = "{0}")
     @FieldSource("org.jsio.testing.EmbeddedContainer#WEBSOCKET_KINDS")
     void aClientThatResetsWhileDataWaitsForItLeavesTheServerWorking(String kind) throws Exception {
-        SocketIoServer server = SocketIoServer.builder()
-                .pingInterval(Duration.ofSeconds(60))
-                .pingTimeout(Duration.ofSeconds(60))
-                .build();
+        SocketIoServer server = slowHeartbeats().build();
         server.on("echo", (socket, args) -> Ack.of(args));
         CountDownLatch gone = new CountDownLatch(1);
         server.onDisconnect((socket, reason) -> gone.countDown());
@@ -220,5 +215,12 @@ class SlowClientTest {
     private static void awaitSockets(SocketIoServer server, int count) throws InterruptedException {
         Await.until(() -> server.stats().sockets() == count, WAIT,
                 () -> "expected " + count + " sockets, server holds " + server.stats());
+    }
+
+    /** A server whose heartbeats are too slow to end any session while a case runs. */
+    private static SocketIoServer.Builder slowHeartbeats() {
+        return SocketIoServer.builder()
+                .pingInterval(Duration.ofSeconds(60))
+                .pingTimeout(Duration.ofSeconds(60));
     }
 }
