@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ final class Lane implements Executor {
     private final Executor executor;
     private final Slots slots;
     private final int capacity;
+    /** Whether the server closes: work its executor refuses then is dropped without a warning. */
+    private final BooleanSupplier closing;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     /** The one drain task of this lane, handed to the executor each time the lane starts. */
     private final Runnable drainTask = this::drain;
@@ -31,19 +34,20 @@ final class Lane implements Executor {
     /** The container's executor last offered for this lane's work, or null. */
     private Executor preferred;
 
-    Lane(Executor executor, int capacity) {
-        this(executor, null, capacity);
+    Lane(Executor executor, int capacity, BooleanSupplier closing) {
+        this(executor, null, capacity, closing);
     }
 
     /**
      * A lane whose work may run on a container's executor offered with {@link #execute(Runnable,
      * Executor)}, while one of {@code slots} is free; otherwise, and without slots, on
-     * {@code executor}.
+     * {@code executor}. Once {@code closing} is true, a refusal of {@code executor} is expected.
      */
-    Lane(Executor executor, Slots slots, int capacity) {
+    Lane(Executor executor, Slots slots, int capacity, BooleanSupplier closing) {
         this.executor = executor;
         this.slots = slots;
         this.capacity = capacity;
+        this.closing = closing;
     }
 
     @Override
@@ -100,11 +104,18 @@ final class Lane implements Executor {
         try {
             executor.execute(drainTask);
         } catch (RejectedExecutionException e) {
+            int dropped;
             synchronized (this) {
+                dropped = tasks.size();
                 tasks.clear();
                 running = false;
             }
-            LOG.warn("handler executor refused work; dropped a client's pending tasks", e);
+            if (closing.getAsBoolean()) {
+                // a packet read as the server closed: its executor is stopping
+                LOG.debug("server closed; dropped {} pending task(s) of a client", dropped);
+            } else {
+                LOG.warn("handler executor refused work; dropped a client's pending tasks", e);
+            }
         }
     }
 

@@ -65,6 +65,8 @@ public final class SocketIoServer implements AutoCloseable {
     private final Lane sharedLane;
     /** Bounds the lanes run on containers' executors; null when the application gave an executor. */
     private final Lane.Slots containerSlots;
+    /** Set when {@link #close()} starts. */
+    private volatile boolean closing;
     private final boolean packetLog;
     private final Set<java.util.concurrent.Future<?>> backgroundTasks = ConcurrentHashMap.newKeySet();
     private final Manager manager;
@@ -85,7 +87,7 @@ public final class SocketIoServer implements AutoCloseable {
         }
         this.engine = new EngineServer(b.engine.build(), new Handler());
         this.asyncHandlers = b.asyncHandlers;
-        this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity);
+        this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity, this::isClosing);
         this.containerSlots = b.executor == null && b.asyncHandlers ? new Lane.Slots(defaultPoolSize(), Thread.currentThread().getContextClassLoader()) : null;
         this.packetLog = b.logger;
         namespaces.put("/", new Namespace(this, "/", null));
@@ -271,7 +273,11 @@ public final class SocketIoServer implements AutoCloseable {
 
     /** The lane a new connection's handlers run on: its own, or the server's one lane. */
     Lane laneFor() {
-        return asyncHandlers ? new Lane(executor, containerSlots, laneCapacity) : sharedLane;
+        return asyncHandlers ? new Lane(executor, containerSlots, laneCapacity, this::isClosing) : sharedLane;
+    }
+
+    private boolean isClosing() {
+        return closing;
     }
 
     boolean packetLog() {
@@ -434,6 +440,7 @@ public final class SocketIoServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         if (containerSlots != null) {
             // what the disconnects below start runs on the server's own threads, joined below
             containerSlots.close();

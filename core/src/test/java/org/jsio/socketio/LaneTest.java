@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class LaneTest {
     private static final ClassLoader LOADER = new ClassLoader(LaneTest.class.getClassLoader()) {
     };
+    private static final BooleanSupplier OPEN = () -> false;
     private final ExecutorService own = pool("own", 2);
     private final ExecutorService container = pool("container", 4);
 
@@ -42,7 +48,7 @@ class LaneTest {
     @Test
     void tasksRunInOrderOnTheContainersExecutorWhileASlotIsFree() throws Exception {
         Lane.Slots slots = new Lane.Slots(1, LOADER);
-        Lane lane = new Lane(own, slots, 10_000);
+        Lane lane = new Lane(own, slots, 10_000, OPEN);
         List<Integer> order = new ArrayList<>();
         List<String> threads = new ArrayList<>();
         List<ClassLoader> loaders = new ArrayList<>();
@@ -75,8 +81,8 @@ class LaneTest {
     @Test
     void withEverySlotTakenALaneRunsOnTheServersExecutor() throws Exception {
         Lane.Slots slots = new Lane.Slots(1, LOADER);
-        Lane blocking = new Lane(own, slots, 16);
-        Lane other = new Lane(own, slots, 16);
+        Lane blocking = new Lane(own, slots, 16, OPEN);
+        Lane other = new Lane(own, slots, 16, OPEN);
         CountDownLatch release = holdOnContainer(blocking);
         assertEquals(1, slots.used());
 
@@ -91,11 +97,11 @@ class LaneTest {
     @Test
     void onceClosedNoLaneStartsOnAContainerAndThoseRunningThereAreAwaited() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);
-        Lane running = new Lane(own, slots, 16);
+        Lane running = new Lane(own, slots, 16, OPEN);
         CountDownLatch release = holdOnContainer(running);
 
         slots.close();
-        String ran = threadRunning(new Lane(own, slots, 16), container);
+        String ran = threadRunning(new Lane(own, slots, 16, OPEN), container);
         assertTrue(ran.startsWith("own-"), ran);
         assertFalse(slots.await(TimeUnit.MILLISECONDS.toNanos(50)), "a handler still runs on the container");
         release.countDown();
@@ -106,7 +112,7 @@ class LaneTest {
     @Test
     void aContainerExecutorThatRefusesWorkLeavesItToTheServers() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);
-        Lane lane = new Lane(own, slots, 16);
+        Lane lane = new Lane(own, slots, 16, OPEN);
         String ran = threadRunning(lane, r -> {
             throw new RejectedExecutionException("shutting down");
         });
@@ -116,9 +122,37 @@ class LaneTest {
 
     @Test
     void withoutSlotsTheContainersExecutorIsNeverUsed() throws Exception {
-        Lane lane = new Lane(own, 16);
+        Lane lane = new Lane(own, 16, OPEN);
         String ran = threadRunning(lane, container);
         assertTrue(ran.startsWith("own-"), ran);
+    }
+
+    @Test
+    void aRefusalOfTheServersExecutorIsAWarningUnlessTheServerCloses() {
+        ExecutorService stopped = pool("stopped", 1);
+        stopped.shutdown();
+        AtomicBoolean closing = new AtomicBoolean();
+        Lane lane = new Lane(stopped, 16, closing::get);
+        String open = logged(() -> lane.execute(() -> { }));
+        assertTrue(open.contains("WARN org.jsio.socketio.Lane"), open);
+        assertFalse(lane.busy(), "the refused lane is idle again");
+        closing.set(true);
+        String closed = logged(() -> lane.execute(() -> { }));
+        assertFalse(closed.contains("WARN"), closed);
+        assertFalse(lane.busy(), "the refused lane is idle again");
+    }
+
+    /** What {@code action} logged (slf4j-simple writes to {@code System.err}). */
+    private static String logged(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(copy, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return copy.toString(StandardCharsets.UTF_8);
     }
 
     /** Starts a task on {@code lane}, on the container, that runs until the latch returned opens. */
