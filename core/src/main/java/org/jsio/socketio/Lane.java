@@ -1,8 +1,10 @@
 package org.jsio.socketio;
 
+import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -33,6 +35,8 @@ final class Lane implements Executor {
     private boolean running;
     /** The container's executor last offered for this lane's work, or null. */
     private Executor preferred;
+    /** The bound of the container's executor the drain was last handed to ({@link Slots#limitFor}). */
+    private int containerLimit;
 
     Lane(Executor executor, int capacity, BooleanSupplier closing) {
         this(executor, null, capacity, closing);
@@ -83,7 +87,9 @@ final class Lane implements Executor {
         synchronized (this) {
             container = slots == null || slots.closed ? null : preferred;
         }
-        if (container != null) {
+        int limit = container == null ? 0 : slots.limitFor(container);
+        if (limit > 0) {
+            containerLimit = limit;
             try {
                 container.execute(containerDrainTask);
                 return;
@@ -121,12 +127,13 @@ final class Lane implements Executor {
 
     /**
      * On a container's thread: drains the lane if a slot is free; if as many lanes as allowed
-     * already run on containers' threads, moves it to the lane's own executor. (A lane restarted
+     * already run on containers' threads (or as many as that container's pool allows, see
+     * {@link Slots#limitFor}), moves it to the lane's own executor. (A lane restarted
      * the moment it ran dry may find its own last drain still holding the slot, and run on its
      * own executor that time.)
      */
     private void containerDrain() {
-        if (!slots.tryAcquire()) {
+        if (!slots.tryAcquire(containerLimit)) {
             submitOwn();
             return;
         }
@@ -184,13 +191,19 @@ final class Lane implements Executor {
     /**
      * How many lanes may run on containers' threads at once: handlers that block then hold at
      * most that many of the container's threads, which its own work (reading, other requests)
-     * also needs. A lane that finds none free runs on the server's executor.
+     * also needs. A lane that finds none free runs on the server's executor. The bound is lower
+     * for a container whose pool is small: at most half its threads ({@link #limitFor}).
      */
     static final class Slots {
         private final int max;
         private final ClassLoader loader;
         private final AtomicInteger used = new AtomicInteger();
         private volatile boolean closed;
+        /** The container executor last asked about and its bound: most servers have one. */
+        private volatile Limit last;
+
+        private record Limit(Executor executor, int limit) {
+        }
 
         /**
          * @param loader the context class loader handlers run with on a container's thread (the
@@ -201,10 +214,46 @@ final class Lane implements Executor {
             this.loader = loader;
         }
 
-        boolean tryAcquire() {
+        /**
+         * How many lanes may run on {@code container}'s threads at once: the bound, or half the
+         * container's maximum pool size if that is less, so that blocking handlers leave the
+         * container at least half its threads. The pool's size is read once, from
+         * {@link ThreadPoolExecutor#getMaximumPoolSize()}, or from a public
+         * {@code getMaximumPoolSize()} or {@code getMaxThreads()} of the executor (Tomcat's
+         * executors have them); an executor that tells neither gets the bound.
+         */
+        int limitFor(Executor container) {
+            Limit l = last;
+            if (l == null || l.executor() != container) {
+                int threads = maximumThreads(container);
+                l = new Limit(container, threads < 0 ? max : Math.min(max, threads / 2));
+                last = l;
+            }
+            return l.limit();
+        }
+
+        private static int maximumThreads(Executor executor) {
+            if (executor instanceof ThreadPoolExecutor pool) {
+                return pool.getMaximumPoolSize();
+            }
+            for (String name : new String[] {"getMaximumPoolSize", "getMaxThreads"}) {
+                try {
+                    Method m = executor.getClass().getMethod(name);
+                    if (m.getReturnType() == int.class) {
+                        return (int) m.invoke(executor);
+                    }
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // not this one
+                }
+            }
+            return -1;
+        }
+
+        /** Takes a slot if fewer than {@code limit} (at most the bound) are taken. */
+        boolean tryAcquire(int limit) {
             while (!closed) {
                 int u = used.get();
-                if (u >= max) {
+                if (u >= limit) {
                     return false;
                 }
                 if (used.compareAndSet(u, u + 1)) {

@@ -95,6 +95,27 @@ class LaneTest {
     }
 
     @Test
+    void onASmallContainerPoolLanesTakeAtMostHalfItsThreads() throws Exception {
+        Lane.Slots slots = new Lane.Slots(16, LOADER); // the container has 4 threads: 2 for lanes
+        Lane first = new Lane(own, slots, 16, OPEN);
+        Lane second = new Lane(own, slots, 16, OPEN);
+        CountDownLatch releaseFirst = holdOnContainer(first);
+        CountDownLatch releaseSecond = holdOnContainer(second);
+        assertEquals(2, slots.used());
+
+        String ran = threadRunning(new Lane(own, slots, 16, OPEN), container);
+        assertTrue(ran.startsWith("own-"), ran);
+        // an executor that does not tell its size gets the whole bound
+        Executor unsized = container::execute;
+        assertTrue(threadRunning(new Lane(own, slots, 16, OPEN), unsized).startsWith("container-"));
+
+        releaseFirst.countDown();
+        releaseSecond.countDown();
+        awaitIdle(first, slots);
+        awaitIdle(second, slots);
+    }
+
+    @Test
     void onceClosedNoLaneStartsOnAContainerAndThoseRunningThereAreAwaited() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);
         Lane running = new Lane(own, slots, 16, OPEN);

@@ -28,6 +28,7 @@ import org.apache.tomcat.websocket.server.WsSci;
 public final class EmbeddedTomcat implements EmbeddedContainer {
     private final List<Mount> mounts = new ArrayList<>();
     private final Map<String, String> contextParameters = new LinkedHashMap<>();
+    private final Map<String, String> connectorProperties = new LinkedHashMap<>();
     private Tomcat tomcat;
     private Connector connector;
     private Path baseDir;
@@ -48,6 +49,18 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
             throw new IllegalStateException("set context parameters before start()");
         }
         contextParameters.put(name, value);
+        return this;
+    }
+
+    /**
+     * Sets a property of the HTTP connector, as an attribute of server.xml's {@code <Connector>}
+     * would (for example {@code maxThreads}). Only before start.
+     */
+    public synchronized EmbeddedTomcat connectorProperty(String name, String value) {
+        if (tomcat != null) {
+            throw new IllegalStateException("set connector properties before start()");
+        }
+        connectorProperties.put(name, value);
         return this;
     }
 
@@ -82,6 +95,11 @@ public final class EmbeddedTomcat implements EmbeddedContainer {
         Connector c = new Connector("HTTP/1.1");
         c.setPort(port);
         c.setProperty("address", host);
+        connectorProperties.forEach((name, value) -> {
+            if (!c.setProperty(name, value)) {
+                throw new IllegalArgumentException("no connector property " + name);
+            }
+        });
         t.setConnector(c);
         t.getHost().setAutoDeploy(false);
 
