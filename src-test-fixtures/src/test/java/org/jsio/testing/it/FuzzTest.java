@@ -91,7 +91,7 @@ class FuzzTest {
                             + (polling ? "polling" : "websocket") + "): " + inputs;
                     try {
                         if (polling) {
-                            pollingCase(raw, inputs, random, what);
+                            pollingCase(raw, inputs, random, what, server);
                         } else {
                             webSocketCase(ws, inputs, what);
                         }
@@ -125,7 +125,8 @@ class FuzzTest {
     private static final java.util.concurrent.atomic.AtomicIntegerArray OUTCOMES =
             new java.util.concurrent.atomic.AtomicIntegerArray(2);
 
-    private static void pollingCase(RawClient raw, List<Input> inputs, Random random, String what) throws Exception {
+    private static void pollingCase(RawClient raw, List<Input> inputs, Random random, String what,
+            SocketIoServer server) throws Exception {
         HttpResponse<String> open = raw.get("EIO=4&transport=polling");
         assertEquals(200, open.statusCode(), what);
         String sid = RawClient.openPacketSid(open.body());
@@ -178,7 +179,12 @@ class FuzzTest {
         }
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() - deadline < 0) {
-            HttpResponse<String> r = raw.get(q);
+            HttpResponse<String> r;
+            try {
+                r = raw.get(q);
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new AssertionError(what + ": a GET had no answer; " + serverView(server, sid), e);
+            }
             if (r.statusCode() == 400) {
                 OUTCOMES.incrementAndGet(1);
                 return; // closed
@@ -200,6 +206,26 @@ class FuzzTest {
             }
         }
         fail(what + ": the session neither answered nor closed");
+    }
+
+    /**
+     * What the server holds for {@code sid}, for a failure message; the threads' stacks go to the
+     * test's output.
+     */
+    private static String serverView(SocketIoServer server, String sid) {
+        StringBuilder threads = new StringBuilder("FuzzTest threads when a GET had no answer:\n");
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            threads.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+            for (int i = 0; i < Math.min(stack.length, 16); i++) {
+                threads.append("    at ").append(stack[i]).append('\n');
+            }
+        });
+        System.out.println(threads);
+        org.jsio.engine.EngineSocket session = server.engine().session(sid);
+        return session == null ? "the server no longer knows the session"
+                : "the session is " + (session.isOpen() ? "open" : "closing") + " on " + session.transport()
+                        + ", a poll " + (session.pollWaiting() ? "held" : "not held") + ", "
+                        + session.bufferedBytes() + " bytes buffered; " + server.stats();
     }
 
     /** A WebSocket that probes this polling session with right, wrong or half an upgrade, then vanishes. */
