@@ -156,7 +156,9 @@ public final class EngineServer implements AutoCloseable {
         for (EngineSocket socket : sessions.values()) {
             try {
                 socket.heartbeat(now);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.lang.Error e) {
+                // An Error too: thrown out of this task, it would end every session's heartbeat
+                // for good, and polls held by any of them would never be answered.
                 LOG.error("session {}: heartbeat failed", socket.id(), e);
             }
         }

@@ -209,6 +209,23 @@ class EngineServerTest {
         assertEquals(400, get(sid).await().status());
     }
 
+    @Test
+    void anErrorWhilePingingOneSessionStopsNoOtherSessionsHeartbeat() throws Exception {
+        server.close();
+        server = echoServer(Duration.ofMillis(50), Duration.ofSeconds(5));
+        String failing = handshake();
+        String healthy = handshake();
+        // a held poll whose answer fails with an Error (FakeExchange: "responded twice")
+        FakeExchange broken = new FakeExchange("GET", "EIO=4&transport=polling&sid=" + failing);
+        broken.response.complete(null);
+        server.handleRequest(broken);
+        assertTrue(broken.suspended, "the poll is held");
+        for (int i = 0; i < 3; i++) {
+            assertEquals("2", get(healthy).await().text(), "ping " + (i + 1) + " of the other session");
+            assertEquals(200, post(healthy, "3").status());
+        }
+    }
+
     /** Opens {@code n} sessions directly over WebSocket, each past its open packet. */
     private List<FakeExchange> openWebSockets(int n) throws InterruptedException {
         List<FakeExchange> opened = new java.util.ArrayList<>();
