@@ -60,7 +60,8 @@ public final class ServerStats {
 
     /**
      * Clients whose handlers run on a container's threads at this moment (see
-     * {@link SocketIoServer.Builder#executor}); at most the default pool's size.
+     * {@link SocketIoServer.Builder#executor}); at most the default pool's size, and half the
+     * container's.
      */
     public int containerHandlers() {
         return containerHandlers;

@@ -88,7 +88,9 @@ public final class SocketIoServer implements AutoCloseable {
         this.engine = new EngineServer(b.engine.build(), new Handler());
         this.asyncHandlers = b.asyncHandlers;
         this.sharedLane = b.asyncHandlers ? null : new Lane(executor, 64 * b.laneCapacity, this::isClosing);
-        this.containerSlots = b.executor == null && b.asyncHandlers ? new Lane.Slots(defaultPoolSize(), Thread.currentThread().getContextClassLoader()) : null;
+        this.containerSlots = b.executor == null && b.asyncHandlers
+                ? new Lane.Slots(defaultPoolSize(), Thread.currentThread().getContextClassLoader())
+                : null;
         this.packetLog = b.logger;
         namespaces.put("/", new Namespace(this, "/", null));
         this.manager = b.manager != null ? b.manager : new Manager();
@@ -696,8 +698,8 @@ public final class SocketIoServer implements AutoCloseable {
          * its requests cause (the adapter does so on Tomcat) has its handlers run there, on the
          * container's request threads, so that the thread that read an event often runs its
          * handler too; never inside the container's I/O callback, and never more clients at once
-         * than the default pool has threads (the rest run on the default executor). An executor
-         * given here is always the one used.
+         * than the default pool has threads, nor than half the container's pool (the rest run on
+         * the default executor). An executor given here is always the one used.
          */
         public Builder executor(Executor value) {
             this.executor = Objects.requireNonNull(value, "executor");

@@ -183,6 +183,7 @@ class FuzzTest {
             try {
                 r = raw.get(q);
             } catch (java.net.http.HttpTimeoutException e) {
+                printThreads("FuzzTest threads when a GET had no answer:");
                 throw new AssertionError(what + ": a GET had no answer; " + serverView(server, sid), e);
             }
             if (r.statusCode() == 400) {
@@ -208,12 +209,9 @@ class FuzzTest {
         fail(what + ": the session neither answered nor closed");
     }
 
-    /**
-     * What the server holds for {@code sid}, for a failure message; the threads' stacks go to the
-     * test's output.
-     */
-    private static String serverView(SocketIoServer server, String sid) {
-        StringBuilder threads = new StringBuilder("FuzzTest threads when a GET had no answer:\n");
+    /** Every thread's name, state and top frames, to the test's output. */
+    private static void printThreads(String title) {
+        StringBuilder threads = new StringBuilder(title).append('\n');
         Thread.getAllStackTraces().forEach((thread, stack) -> {
             threads.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
             for (int i = 0; i < Math.min(stack.length, 16); i++) {
@@ -221,6 +219,10 @@ class FuzzTest {
             }
         });
         System.out.println(threads);
+    }
+
+    /** What the server holds for {@code sid}, for a failure message. */
+    private static String serverView(SocketIoServer server, String sid) {
         org.jsio.engine.EngineSocket session = server.engine().session(sid);
         return session == null ? "the server no longer knows the session"
                 : "the session is " + (session.isOpen() ? "open" : "closing") + " on " + session.transport()
