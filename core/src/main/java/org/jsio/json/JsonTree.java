@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 
 /**
  * Reads and writes JSON trees exactly as JavaScript's {@code JSON.parse} and
@@ -374,6 +375,17 @@ public final class JsonTree {
                 write(e.getValue(), mapper, out);
             }
             out.append('}');
+        } else if (value instanceof List && value instanceof RandomAccess) {
+            // an event's arguments: indexed, without an iterator per list
+            List<?> list = (List<?>) value;
+            out.append('[');
+            for (int i = 0, n = list.size(); i < n; i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                write(list.get(i), mapper, out);
+            }
+            out.append(']');
         } else if (value instanceof Iterable) {
             out.append('[');
             boolean first = true;

@@ -145,7 +145,6 @@ final class Lane implements Executor {
         try {
             more = runBatch();
         } finally {
-            Socket.forgetThread();
             thread.setContextClassLoader(before);
             slots.release();
         }

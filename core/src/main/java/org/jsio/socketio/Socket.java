@@ -33,9 +33,12 @@ public final class Socket {
     /**
      * The running handler's socket, on threads the library did not make: in a holder each thread
      * keeps, so that entering and leaving a handler only reads the thread's entry. The library's
-     * own handler threads keep it in a field instead ({@link OwnedThreads.Worker#slot}).
+     * own handler threads keep it in a field instead ({@link OwnedThreads.Worker#slot}). The
+     * holder is a JDK type and is empty once the outermost handler has returned, so that a
+     * container's thread that keeps it holds nothing of the application's (no class of its class
+     * loader) between handlers, nor after the application is undeployed.
      */
-    private static final ThreadLocal<Socket[]> CURRENT = ThreadLocal.withInitial(() -> new Socket[1]);
+    private static final ThreadLocal<Object[]> CURRENT = ThreadLocal.withInitial(() -> new Object[1]);
 
     private final Namespace namespace;
     private final Connection connection;
@@ -62,11 +65,11 @@ public final class Socket {
      */
     public static Socket current() {
         Thread t = Thread.currentThread();
-        Socket s = t instanceof OwnedThreads.Worker ? (Socket) ((OwnedThreads.Worker) t).slot : CURRENT.get()[0];
+        Object s = t instanceof OwnedThreads.Worker ? ((OwnedThreads.Worker) t).slot : CURRENT.get()[0];
         if (s == null) {
             throw new IllegalStateException("no Socket.IO handler is running on this thread");
         }
-        return s;
+        return (Socket) s;
     }
 
     static Socket enter(Socket socket) {
@@ -77,20 +80,10 @@ public final class Socket {
             w.slot = socket;
             return previous;
         }
-        Socket[] holder = CURRENT.get();
-        Socket previous = holder[0];
+        Object[] holder = CURRENT.get();
+        Socket previous = (Socket) holder[0];
         holder[0] = socket;
         return previous;
-    }
-
-    /**
-     * Drops this thread's entry for {@link #current()}: a thread the library does not own (a
-     * container's) keeps no reference to the application's classes after its handlers ran.
-     */
-    static void forgetThread() {
-        if (!(Thread.currentThread() instanceof OwnedThreads.Worker)) {
-            CURRENT.remove();
-        }
     }
 
     static void leave(Socket previous) {

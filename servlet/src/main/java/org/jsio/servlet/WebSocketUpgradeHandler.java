@@ -710,10 +710,14 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 return completed;
             }
             if (!writtenCallbacks.isEmpty()) {
-                if (completed == null) {
-                    completed = new ArrayList<>(writtenCallbacks.size());
+                if (completed == null && writtenCallbacks.size() == 1) {
+                    completed = List.of(writtenCallbacks.get(0)); // the usual case: one message
+                } else {
+                    if (completed == null) {
+                        completed = new ArrayList<>(writtenCallbacks.size());
+                    }
+                    completed.addAll(writtenCallbacks);
                 }
-                completed.addAll(writtenCallbacks);
                 writtenCallbacks.clear();
             }
             if (closeAfterWrite) {
