@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.jsio.internal.IdentityCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,11 +199,8 @@ final class Lane implements Executor {
         private final ClassLoader loader;
         private final AtomicInteger used = new AtomicInteger();
         private volatile boolean closed;
-        /** The container executor last asked about and its bound: most servers have one. */
-        private volatile Limit last;
-
-        private record Limit(Executor executor, int limit) {
-        }
+        /** The bound for each container executor asked about (one per connector: few). */
+        private final IdentityCache<Executor, Integer> limits = new IdentityCache<>(8);
 
         /**
          * @param loader the context class loader handlers run with on a container's thread (the
@@ -216,19 +214,16 @@ final class Lane implements Executor {
         /**
          * How many lanes may run on {@code container}'s threads at once: the bound, or half the
          * container's maximum pool size if that is less, so that blocking handlers leave the
-         * container at least half its threads. The pool's size is read once, from
+         * container at least half its threads. The pool's size is read once per executor, from
          * {@link ThreadPoolExecutor#getMaximumPoolSize()}, or from a public
          * {@code getMaximumPoolSize()} or {@code getMaxThreads()} of the executor (Tomcat's
          * executors have them); an executor that tells neither gets the bound.
          */
         int limitFor(Executor container) {
-            Limit l = last;
-            if (l == null || l.executor() != container) {
-                int threads = maximumThreads(container);
-                l = new Limit(container, threads < 0 ? max : Math.min(max, threads / 2));
-                last = l;
-            }
-            return l.limit();
+            return limits.get(container, c -> {
+                int threads = maximumThreads(c);
+                return threads < 0 ? max : Math.min(max, threads / 2);
+            });
         }
 
         private static int maximumThreads(Executor executor) {

@@ -115,6 +115,42 @@ class LaneTest {
         awaitIdle(second, slots);
     }
 
+    /** An executor that tells its pool's size through {@code getMaxThreads()}, as Tomcat's do. */
+    public static final class SizedExecutor implements Executor {
+        private final Executor delegate;
+        private final int maxThreads;
+        private final AtomicInteger asked = new AtomicInteger();
+
+        SizedExecutor(Executor delegate, int maxThreads) {
+            this.delegate = delegate;
+            this.maxThreads = maxThreads;
+        }
+
+        public int getMaxThreads() {
+            asked.incrementAndGet();
+            return maxThreads;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            delegate.execute(task);
+        }
+    }
+
+    @Test
+    void twoContainerExecutorsInTurnAreEachSizedOnce() {
+        // a Tomcat with an HTTP and an HTTPS connector, each with its own pool
+        Lane.Slots slots = new Lane.Slots(16, LOADER);
+        SizedExecutor http = new SizedExecutor(container, 10);
+        SizedExecutor https = new SizedExecutor(container, 40);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(5, slots.limitFor(http));
+            assertEquals(16, slots.limitFor(https));
+        }
+        assertEquals(1, http.asked.get());
+        assertEquals(1, https.asked.get());
+    }
+
     @Test
     void onceClosedNoLaneStartsOnAContainerAndThoseRunningThereAreAwaited() throws Exception {
         Lane.Slots slots = new Lane.Slots(4, LOADER);

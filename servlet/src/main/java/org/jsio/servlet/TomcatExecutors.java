@@ -5,6 +5,7 @@ import jakarta.servlet.ServletRequestWrapper;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.concurrent.Executor;
+import org.jsio.internal.IdentityCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,12 @@ final class TomcatExecutors {
 
     /** The reflective path, looked up once; a path with a null field: not available. */
     private static volatile Path path;
-    /** The last connector seen and its executor: most servers have one connector. */
-    private static volatile Cached last;
+    /**
+     * How to ask each connector for its executor, or null: a server has one connector or a few
+     * (HTTP and HTTPS). The executor itself is asked for each time: a connector that is stopped
+     * and started again has a new one.
+     */
+    private static final IdentityCache<Object, Source> SOURCES = new IdentityCache<>(8);
 
     private TomcatExecutors() {
     }
@@ -33,7 +38,8 @@ final class TomcatExecutors {
     private record Path(Field request, Method connector) {
     }
 
-    private record Cached(Object connector, Executor executor) {
+    /** A connector's protocol handler and its {@code getExecutor()}. */
+    private record Source(Object handler, Method executor) {
     }
 
     /** The executor of the connector serving {@code request}, or {@code null}. */
@@ -55,17 +61,25 @@ final class TomcatExecutors {
         }
         try {
             Object connector = p.connector().invoke(p.request().get(r));
-            Cached c = last;
-            if (c != null && c.connector() == connector) {
-                return c.executor();
+            Source source = connector == null ? null : SOURCES.get(connector, TomcatExecutors::sourceOf);
+            if (source == null) {
+                return null;
             }
-            Object handler = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
-            Object executor = handler.getClass().getMethod("getExecutor").invoke(handler);
-            Executor e = executor instanceof Executor ex ? ex : null;
-            last = new Cached(connector, e);
-            return e;
+            Object executor = source.executor().invoke(source.handler());
+            return executor instanceof Executor e ? e : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("no Tomcat executor for a request: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** How to ask a Tomcat connector for its executor, or null if that cannot be reached. */
+    private static Source sourceOf(Object connector) {
+        try {
+            Object handler = connector.getClass().getMethod("getProtocolHandler").invoke(connector);
+            return new Source(handler, handler.getClass().getMethod("getExecutor"));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("no executor for Tomcat connector {}: {}", connector, e.toString());
             return null;
         }
     }
