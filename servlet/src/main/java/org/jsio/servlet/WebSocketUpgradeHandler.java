@@ -522,7 +522,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                         completed = List.of(done);
                     } else {
                         pendingCallbacks.add(done);
-                        completed = writeLocked(completed);
+                        completed = writeLocked();
                     }
                 }
             }
@@ -540,7 +540,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     return;
                 }
                 appendFrame(opcode, payload, 0, payload.length);
-                completed = writeLocked(null);
+                completed = writeLocked();
             }
             complete(completed);
         }
@@ -574,7 +574,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                     appendFrame(0x8, payload, 0, payload.length);
                 }
                 closeAfterWrite = true;
-                completed = writeLocked(null);
+                completed = writeLocked();
                 waiting = !closed && !closeTimerStarted && !lingering;
                 closeTimerStarted |= waiting;
             }
@@ -674,18 +674,18 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
         }
 
         /**
-         * Hands what is pending to the container if it can take it now. Callbacks whose frames
-         * it took whole are added to {@code completed}; others complete in onWritePossible.
+         * Hands what is pending to the container if it can take it now. Returns the callbacks
+         * whose frames it took whole, or null; the others complete in onWritePossible.
          */
-        private List<SendCallback> writeLocked(List<SendCallback> completed) {
+        private List<SendCallback> writeLocked() {
             if (waitingForWrite || closed) {
-                return completed;
+                return null;
             }
             try {
                 if (pendingLength > 0) {
                     if (!out.isReady()) {
                         waitingForWrite = true;
-                        return completed;
+                        return null;
                     }
                     if (exactWrites && pendingLength != pending.length) {
                         out.write(Arrays.copyOf(pending, pendingLength));
@@ -702,22 +702,18 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 }
                 if (!out.isReady()) {
                     waitingForWrite = true;
-                    return completed;
+                    return null;
                 }
             } catch (IOException | IllegalStateException e) {
                 LOG.debug("{}: write failed: {}", label, e.toString());
                 closeLocked(); // what was not written fails in complete
-                return completed;
+                return null;
             }
+            List<SendCallback> completed = null;
             if (!writtenCallbacks.isEmpty()) {
-                if (completed == null && writtenCallbacks.size() == 1) {
-                    completed = List.of(writtenCallbacks.get(0)); // the usual case: one message
-                } else {
-                    if (completed == null) {
-                        completed = new ArrayList<>(writtenCallbacks.size());
-                    }
-                    completed.addAll(writtenCallbacks);
-                }
+                completed = writtenCallbacks.size() == 1
+                        ? List.of(writtenCallbacks.get(0)) // the usual case: one message
+                        : new ArrayList<>(writtenCallbacks);
                 writtenCallbacks.clear();
             }
             if (closeAfterWrite) {
@@ -774,7 +770,7 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
                 List<SendCallback> completed;
                 synchronized (lock) {
                     waitingForWrite = false;
-                    completed = writeLocked(null);
+                    completed = writeLocked();
                 }
                 complete(completed);
             } finally {
