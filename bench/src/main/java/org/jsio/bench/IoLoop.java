@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,32 +82,31 @@ final class IoLoop implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                selector.select();
+                // ready keys are handed to ready() as found, with no selected-key set to fill and empty
+                selector.select(this::ready);
             } catch (IOException e) {
                 return;
             }
             for (Runnable t; (t = tasks.poll()) != null; ) {
                 t.run();
             }
-            Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-            while (it.hasNext()) {
-                SelectionKey k = it.next();
-                it.remove();
-                Endpoint c = (Endpoint) k.attachment();
-                try {
-                    if (k.isValid() && k.isConnectable()) {
-                        c.finishConnect();
-                    }
-                    if (k.isValid() && k.isWritable()) {
-                        c.flush();
-                    }
-                    if (k.isValid() && k.isReadable()) {
-                        c.read();
-                    }
-                } catch (IOException | RuntimeException e) {
-                    c.fail(e.toString());
-                }
+        }
+    }
+
+    private void ready(SelectionKey k) {
+        Endpoint c = (Endpoint) k.attachment();
+        try {
+            if (k.isValid() && k.isConnectable()) {
+                c.finishConnect();
             }
+            if (k.isValid() && k.isWritable()) {
+                c.flush();
+            }
+            if (k.isValid() && k.isReadable()) {
+                c.read();
+            }
+        } catch (IOException | RuntimeException e) {
+            c.fail(e.toString());
         }
     }
 
@@ -446,6 +444,9 @@ final class IoLoop implements AutoCloseable {
      * needs and no more. Its methods and callbacks run on the loop's thread.
      */
     final class HttpConn extends Endpoint {
+        /** The headers of a request with a body, up to the body's length. */
+        private static final byte[] CONTENT_HEADERS = "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: "
+                .getBytes(StandardCharsets.US_ASCII);
         private final InetSocketAddress address;
         private final String hostHeader;
         private ByteBuffer in = ByteBuffer.allocate(8 * 1024);
@@ -463,6 +464,10 @@ final class IoLoop implements AutoCloseable {
         private long length;
         private boolean chunked;
         private boolean closeAfter;
+        /** The request line and Host header of the last request, and what they were made of. */
+        private String lastMethod;
+        private String lastPath;
+        private byte[] lastHead;
 
         private HttpConn(InetSocketAddress address, String hostHeader) {
             this.address = address;
@@ -481,20 +486,30 @@ final class IoLoop implements AutoCloseable {
                 callback.onResponse(-1, "closed");
                 return;
             }
-            byte[] content = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(160).append(method).append(' ').append(pathAndQuery)
-                    .append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
-            if (content != null) {
-                head.append("Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ")
-                        .append(content.length).append("\r\n");
+            if (!method.equals(lastMethod) || !pathAndQuery.equals(lastPath)) {
+                // a client repeats the same request line (its session's URL): encoded once
+                lastMethod = method;
+                lastPath = pathAndQuery;
+                lastHead = (method + ' ' + pathAndQuery + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
             }
-            head.append("\r\n");
-            byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
-            request = h;
-            if (content != null) {
-                request = new byte[h.length + content.length];
-                System.arraycopy(h, 0, request, 0, h.length);
-                System.arraycopy(content, 0, request, h.length, content.length);
+            if (body == null) {
+                request = new byte[lastHead.length + 2];
+                System.arraycopy(lastHead, 0, request, 0, lastHead.length);
+                request[lastHead.length] = '\r';
+                request[lastHead.length + 1] = '\n';
+            } else {
+                byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                byte[] length = (content.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                request = new byte[lastHead.length + CONTENT_HEADERS.length + length.length + content.length];
+                int p = 0;
+                System.arraycopy(lastHead, 0, request, p, lastHead.length);
+                p += lastHead.length;
+                System.arraycopy(CONTENT_HEADERS, 0, request, p, CONTENT_HEADERS.length);
+                p += CONTENT_HEADERS.length;
+                System.arraycopy(length, 0, request, p, length.length);
+                p += length.length;
+                System.arraycopy(content, 0, request, p, content.length);
             }
             pending = callback;
             send();
@@ -554,7 +569,7 @@ final class IoLoop implements AutoCloseable {
                     in.position(in.limit()).limit(in.capacity());
                     return;
                 }
-                head(new String(a, 0, end, StandardCharsets.ISO_8859_1));
+                head(a, end);
                 bodyStart = end + 4;
             }
             if (chunked) {
@@ -571,7 +586,7 @@ final class IoLoop implements AutoCloseable {
                     if (n == 0) {
                         int end = indexOf(a, eol, in.limit(), "\r\n\r\n");
                         if (end >= 0) {
-                            complete(body, end + 4);
+                            complete(body.toString(StandardCharsets.UTF_8), end + 4);
                             return;
                         }
                         break;
@@ -589,40 +604,105 @@ final class IoLoop implements AutoCloseable {
             in.position(in.limit()).limit(in.capacity());
         }
 
-        private void head(String head) {
-            String[] lines = head.split("\r\n");
-            String[] statusLine = lines[0].split(" ", 3);
-            status = Integer.parseInt(statusLine[1]);
+        /**
+         * Reads the status and the headers that matter here from the response head in
+         * {@code a[0, end)}, without making a string of each line: the generator reads two heads
+         * per long-polling ack, and its CPU is taken from the server's on a shared machine.
+         */
+        private void head(byte[] a, int end) {
+            int lineEnd = indexOf(a, 0, end, "\r\n");
+            if (lineEnd < 0) {
+                lineEnd = end;
+            }
+            int sp = indexOf(a, 0, lineEnd, " ");
+            if (sp < 0) {
+                throw new IllegalStateException("not an HTTP status line: "
+                        + new String(a, 0, lineEnd, StandardCharsets.ISO_8859_1));
+            }
+            int codeEnd = indexOf(a, sp + 1, lineEnd, " ");
+            status = (int) number(a, sp + 1, codeEnd < 0 ? lineEnd : codeEnd);
             length = -1;
             chunked = false;
-            closeAfter = statusLine[0].equals("HTTP/1.0");
-            for (int i = 1; i < lines.length; i++) {
-                String l = lines[i];
-                int colon = l.indexOf(':');
-                if (colon < 0) {
-                    continue;
+            closeAfter = matches(a, 0, sp, "http/1.0");
+            for (int p = lineEnd + 2; p < end; ) {
+                int eol = indexOf(a, p, end, "\r\n");
+                if (eol < 0) {
+                    eol = end;
                 }
-                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = l.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> closeAfter = value.equalsIgnoreCase("close");
-                    default -> {
-                        // other headers do not matter here
+                int colon = indexOf(a, p, eol, ":");
+                if (colon > 0) {
+                    int nameStart = skipSpace(a, p, colon);
+                    int nameEnd = trimEnd(a, nameStart, colon);
+                    int valueStart = skipSpace(a, colon + 1, eol);
+                    int valueEnd = trimEnd(a, valueStart, eol);
+                    if (matches(a, nameStart, nameEnd, "content-length")) {
+                        length = number(a, valueStart, valueEnd);
+                    } else if (matches(a, nameStart, nameEnd, "transfer-encoding")) {
+                        chunked = new String(a, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1)
+                                .toLowerCase(Locale.ROOT).contains("chunked");
+                    } else if (matches(a, nameStart, nameEnd, "connection")) {
+                        closeAfter = matches(a, valueStart, valueEnd, "close");
                     }
                 }
+                p = eol + 2;
             }
         }
 
+        /** The decimal number in {@code a[from, to)}. */
+        private static long number(byte[] a, int from, int to) {
+            if (from >= to || to - from > 18) {
+                throw new NumberFormatException("not a number: " + new String(a, from, Math.max(0, to - from),
+                        StandardCharsets.ISO_8859_1));
+            }
+            long n = 0;
+            for (int i = from; i < to; i++) {
+                int d = a[i] - '0';
+                if (d < 0 || d > 9) {
+                    throw new NumberFormatException("not a number: "
+                            + new String(a, from, to - from, StandardCharsets.ISO_8859_1));
+                }
+                n = n * 10 + d;
+            }
+            return n;
+        }
+
+        /** Whether {@code a[from, to)} is {@code lower}, ignoring the case of ASCII letters. */
+        private static boolean matches(byte[] a, int from, int to, String lower) {
+            if (to - from != lower.length()) {
+                return false;
+            }
+            for (int i = 0; i < lower.length(); i++) {
+                int c = a[from + i];
+                if (c >= 'A' && c <= 'Z') {
+                    c += 'a' - 'A';
+                }
+                if (c != lower.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int skipSpace(byte[] a, int from, int to) {
+            while (from < to && (a[from] == ' ' || a[from] == '\t')) {
+                from++;
+            }
+            return from;
+        }
+
+        private static int trimEnd(byte[] a, int from, int to) {
+            while (to > from && (a[to - 1] == ' ' || a[to - 1] == '\t')) {
+                to--;
+            }
+            return to;
+        }
+
         private void complete(int bodyEnd, int next) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.write(in.array(), bodyStart, bodyEnd - bodyStart);
-            complete(body, next);
+            complete(new String(in.array(), bodyStart, bodyEnd - bodyStart, StandardCharsets.UTF_8), next);
         }
 
         /** Hands the response on; what follows it ({@code next} on) stays for the next one. */
-        private void complete(ByteArrayOutputStream body, int next) {
+        private void complete(String body, int next) {
             in.position(next);
             in.compact();
             bodyStart = -1;
@@ -633,7 +713,7 @@ final class IoLoop implements AutoCloseable {
                 closeChannel();
             }
             if (c != null) {
-                c.onResponse(status, body.toString(StandardCharsets.UTF_8));
+                c.onResponse(status, body);
             }
         }
 

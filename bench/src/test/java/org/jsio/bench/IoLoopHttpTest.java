@@ -120,4 +120,78 @@ class IoLoopHttpTest {
         String a = answer.get(20, TimeUnit.SECONDS);
         assertTrue(a.startsWith("-1 "), a);
     }
+
+    /**
+     * Answers whatever arrives on one connection with {@code responses}, one per request head, and
+     * returns the request heads it read (the connection ends after the last answer).
+     */
+    private static CompletableFuture<List<String>> scripted(ServerSocket listening, String... responses) {
+        CompletableFuture<List<String>> heads = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            List<String> seen = new ArrayList<>();
+            try (java.net.Socket s = listening.accept()) {
+                java.io.InputStream in = s.getInputStream();
+                for (String response : responses) {
+                    StringBuilder head = new StringBuilder();
+                    while (!head.toString().endsWith("\r\n\r\n")) {
+                        int b = in.read();
+                        if (b < 0) {
+                            throw new IOException("request ended early: " + head);
+                        }
+                        head.append((char) b);
+                    }
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)")
+                            .matcher(head);
+                    if (m.find()) {
+                        head.append(new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8));
+                    }
+                    seen.add(head.toString());
+                    s.getOutputStream().write(response.getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
+                }
+                heads.complete(seen);
+            } catch (IOException e) {
+                heads.completeExceptionally(e);
+            }
+        }, "scripted-http");
+        t.setDaemon(true);
+        t.start();
+        return heads;
+    }
+
+    @Test
+    void responseHeadsAreReadWhateverTheCaseAndSpacingOfTheirHeaders() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<List<String>> requests = scripted(s,
+                    "HTTP/1.1 200 OK\r\ncontent-LENGTH:   5 \r\nX-Other:\tvalue\r\n\r\nhello",
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                    "HTTP/1.1 201 Created\r\nTRANSFER-ENCODING: Chunked\r\nCONNECTION: Close\r\n\r\n"
+                            + "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n");
+            IoLoop.HttpConn conn = loop.http("127.0.0.1", s.getLocalPort());
+
+            List<String> answers = exchanges(conn, "GET /a?sid=1", "POST /b?sid=1 4[\"é\"]", "GET /a?sid=1");
+
+            assertEquals(List.of("200 hello", "400 {}", "201 abcde"), answers);
+            List<String> seen = requests.get(20, TimeUnit.SECONDS);
+            assertEquals("GET /a?sid=1 HTTP/1.1\r\nHost: 127.0.0.1:" + s.getLocalPort() + "\r\n\r\n", seen.get(0));
+            assertEquals("POST /b?sid=1 HTTP/1.1\r\nHost: 127.0.0.1:" + s.getLocalPort()
+                    + "\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: 7\r\n\r\n4[\"é\"]", seen.get(1),
+                    "the body in UTF-8, its length in bytes");
+            assertEquals(seen.get(0), seen.get(2), "the same request line again");
+        }
+    }
+
+    @Test
+    void anHttp10AnswerEndsItsConnection() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<List<String>> first = scripted(s, "HTTP/1.0 404 Not Found\r\nContent-Length: 3\r\n\r\nnop");
+            IoLoop.HttpConn conn = loop.http("127.0.0.1", s.getLocalPort());
+            assertEquals(List.of("404 nop"), exchanges(conn, "GET /x"));
+            first.get(20, TimeUnit.SECONDS);
+
+            CompletableFuture<List<String>> second = scripted(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertEquals(List.of("200 ok"), exchanges(conn, "GET /y"), "the next exchange on a new connection");
+            assertTrue(second.get(20, TimeUnit.SECONDS).get(0).startsWith("GET /y "));
+        }
+    }
 }
