@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jsio.engine.spi.BodyTooLargeException;
 import org.jsio.engine.spi.HttpExchange;
@@ -561,7 +562,9 @@ final class ServletHttpExchange implements HttpExchange {
         // write timeout), never one that other clients depend on.
         try {
             ctx.start(() -> write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data));
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | RejectedExecutionException e) {
+            // The request is over, or the container takes no more work (Tomcat while it stops):
+            // the exchange is completed here, and the engine's caller goes on.
             LOG.debug("{}: response not delivered: {}", label(), e.toString());
             completeQuietly(ctx);
         }

@@ -297,6 +297,43 @@ class ServletHttpExchangeTest {
         assertEquals(1, completions[0], "a late callback completes nothing twice");
     }
 
+    /**
+     * A held request answered from another thread while the container refuses new work (Tomcat's
+     * {@code AsyncContext.start} while its connector stops): the exchange is completed, and the
+     * refusal does not reach the engine, which answers held polls from its lanes, its heartbeat
+     * sweep and while closing sessions.
+     */
+    @Test
+    void heldAnswerRefusedByTheContainerCompletesTheExchange() {
+        int[] completions = {0};
+        AsyncContext ctx = (AsyncContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {AsyncContext.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "start":
+                            throw new java.util.concurrent.RejectedExecutionException("connector stopped");
+                        case "complete":
+                            completions[0]++;
+                            return null;
+                        case "setTimeout":
+                        case "addListener":
+                            return null;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+        Map<String, Object> answers = new HashMap<>();
+        answers.put("isAsyncSupported", true);
+        answers.put("startAsync", ctx);
+        answers.put("getMethod", "GET");
+        answers.put("getRequestURI", "/socket.io/");
+        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), null, null, false, false);
+        exchange.suspend(() -> { });
+
+        exchange.respond(200, Map.of(), bytes(10));
+
+        assertEquals(1, completions[0], "the exchange is completed");
+    }
+
     /** An output stream whose socket is full after every write. */
     private static final class StallingOutputStream extends ServletOutputStream {
         final java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
