@@ -253,28 +253,7 @@ class ServletHttpExchangeTest {
                             throw new UnsupportedOperationException(method.getName());
                     }
                 });
-        AsyncContext ctx = (AsyncContext) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {AsyncContext.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "getResponse":
-                            return response;
-                        case "complete":
-                            completions[0]++;
-                            return null;
-                        case "setTimeout":
-                        case "addListener":
-                            return null;
-                        default:
-                            throw new UnsupportedOperationException(method.getName());
-                    }
-                });
-        Map<String, Object> answers = new HashMap<>();
-        answers.put("isAsyncSupported", true);
-        answers.put("startAsync", ctx);
-        answers.put("getMethod", "GET");
-        answers.put("getRequestURI", "/socket.io/");
-        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), response, null, true, false);
-        exchange.suspend(() -> { });
+        ServletHttpExchange exchange = heldGet(asyncContext(response, completions, null), response, true);
         assertTrue(out.listener != null, "the write listener is set while the request is held");
 
         byte[] body = bytes(150_000);
@@ -306,32 +285,55 @@ class ServletHttpExchangeTest {
     @Test
     void heldAnswerRefusedByTheContainerCompletesTheExchange() {
         int[] completions = {0};
-        AsyncContext ctx = (AsyncContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+        AsyncContext ctx = asyncContext(null, completions,
+                new java.util.concurrent.RejectedExecutionException("connector stopped"));
+        ServletHttpExchange exchange = heldGet(ctx, null, false);
+
+        exchange.respond(200, Map.of(), bytes(10));
+
+        assertEquals(1, completions[0], "the exchange is completed");
+    }
+
+    /**
+     * An asynchronous context that gives {@code response}, counts its completions, and answers
+     * {@code start} by throwing {@code onStart} (null: any other call fails).
+     */
+    private static AsyncContext asyncContext(HttpServletResponse response, int[] completions,
+            RuntimeException onStart) {
+        return (AsyncContext) Proxy.newProxyInstance(ServletHttpExchangeTest.class.getClassLoader(),
                 new Class<?>[] {AsyncContext.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
-                        case "start":
-                            throw new java.util.concurrent.RejectedExecutionException("connector stopped");
+                        case "getResponse":
+                            return response;
                         case "complete":
                             completions[0]++;
                             return null;
                         case "setTimeout":
                         case "addListener":
                             return null;
+                        case "start":
+                            if (onStart != null) {
+                                throw onStart;
+                            }
+                            throw new UnsupportedOperationException("start");
                         default:
                             throw new UnsupportedOperationException(method.getName());
                     }
                 });
+    }
+
+    /** A long-polling GET held on {@code ctx}, its answer written with or without non-blocking output. */
+    private static ServletHttpExchange heldGet(AsyncContext ctx, HttpServletResponse response,
+            boolean nonBlockingHeldAnswers) {
         Map<String, Object> answers = new HashMap<>();
         answers.put("isAsyncSupported", true);
         answers.put("startAsync", ctx);
         answers.put("getMethod", "GET");
         answers.put("getRequestURI", "/socket.io/");
-        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), null, null, false, false);
+        ServletHttpExchange exchange = new ServletHttpExchange(request(answers), response, null,
+                nonBlockingHeldAnswers, false);
         exchange.suspend(() -> { });
-
-        exchange.respond(200, Map.of(), bytes(10));
-
-        assertEquals(1, completions[0], "the exchange is completed");
+        return exchange;
     }
 
     /** An output stream whose socket is full after every write. */
