@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.socket.client.IO;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletConfig;
@@ -303,14 +302,15 @@ class FuzzTest {
                 if (!request.isAsyncStarted()) {
                     record(sid, what + " answered in its dispatch, " + ((HttpServletResponse) res).getStatus());
                 } else {
-                    watch(request.getAsyncContext(), sid, what);
+                    watch(request, sid, what);
                 }
             }
         }
 
-        private static void watch(AsyncContext ctx, String sid, String what) {
+        private static void watch(HttpServletRequest request, String sid, String what) {
             try {
-                ctx.addListener(new AsyncListener() {
+                // both calls throw if the exchange completed meanwhile, on another thread
+                request.getAsyncContext().addListener(new AsyncListener() {
                     @Override
                     public void onComplete(AsyncEvent event) {
                         record(sid, what + " completed, "
