@@ -561,7 +561,7 @@ final class ServletHttpExchange implements HttpExchange {
         // that a client that stops reading can hold only that thread (until the container's
         // write timeout), never one that other clients depend on.
         try {
-            ctx.start(() -> write(ctx, (HttpServletResponse) ctx.getResponse(), status, headers, data));
+            ctx.start(() -> writeHeld(ctx, status, headers, data));
         } catch (IllegalStateException | RejectedExecutionException e) {
             // The request is over, or the container takes no more work (Tomcat while it stops):
             // the exchange is completed here, and the engine's caller goes on.
@@ -570,6 +570,23 @@ final class ServletHttpExchange implements HttpExchange {
         }
     }
 
+    /** Answers a held request on the container thread that {@code AsyncContext.start} runs it on. */
+    private void writeHeld(AsyncContext ctx, int status, Map<String, String> headers, byte[] data) {
+        HttpServletResponse target;
+        try {
+            target = (HttpServletResponse) ctx.getResponse();
+        } catch (IllegalStateException e) {
+            // the request ended meanwhile, and the container recycled it
+            LOG.debug("{}: response not delivered: {}", label(), e.toString());
+            return;
+        }
+        write(ctx, target, status, headers, data);
+    }
+
+    /**
+     * Writes an answer. Once the request is asynchronous, whatever fails completes the exchange,
+     * so that no failure, even one the container should not throw, leaves its client waiting.
+     */
     private void write(AsyncContext ctx, HttpServletResponse target, int status, Map<String, String> headers,
             byte[] data) {
         try {
@@ -595,6 +612,12 @@ final class ServletHttpExchange implements HttpExchange {
             if (ctx != null) {
                 completeQuietly(ctx);
             }
+        } catch (RuntimeException e) {
+            if (ctx == null) {
+                throw e; // still in the request's dispatch: the container answers it
+            }
+            LOG.warn("{}: response not delivered", label(), e);
+            completeQuietly(ctx);
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.jsio.engine.EngineHandler;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineServer;
@@ -285,8 +287,9 @@ class ServletHttpExchangeTest {
     @Test
     void heldAnswerRefusedByTheContainerCompletesTheExchange() {
         int[] completions = {0};
-        AsyncContext ctx = asyncContext(null, completions,
-                new java.util.concurrent.RejectedExecutionException("connector stopped"));
+        AsyncContext ctx = asyncContext(null, completions, task -> {
+            throw new RejectedExecutionException("connector stopped");
+        });
         ServletHttpExchange exchange = heldGet(ctx, null, false);
 
         exchange.respond(200, Map.of(), bytes(10));
@@ -295,11 +298,31 @@ class ServletHttpExchangeTest {
     }
 
     /**
-     * An asynchronous context that gives {@code response}, counts its completions, and answers
-     * {@code start} by throwing {@code onStart} (null: any other call fails).
+     * A held request answered on a container thread whose response throws what no container
+     * should (here on its very first call): the failure is logged and the exchange completed, so
+     * its client is not left waiting for an answer.
+     */
+    @Test
+    void heldAnswerThatTheResponseThrowsOnCompletesTheExchange() {
+        int[] completions = {0};
+        HttpServletResponse response = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    throw new IllegalArgumentException("refused: " + method.getName());
+                });
+        AsyncContext ctx = asyncContext(response, completions, Runnable::run);
+        ServletHttpExchange exchange = heldGet(ctx, response, false);
+
+        exchange.respond(200, Map.of(), bytes(10));
+
+        assertEquals(1, completions[0], "the exchange is completed");
+    }
+
+    /**
+     * An asynchronous context that gives {@code response}, counts its completions, and hands what
+     * {@code start} is given to {@code onStart} (null: any other call fails).
      */
     private static AsyncContext asyncContext(HttpServletResponse response, int[] completions,
-            RuntimeException onStart) {
+            Consumer<Runnable> onStart) {
         return (AsyncContext) Proxy.newProxyInstance(ServletHttpExchangeTest.class.getClassLoader(),
                 new Class<?>[] {AsyncContext.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
@@ -312,10 +335,11 @@ class ServletHttpExchangeTest {
                         case "addListener":
                             return null;
                         case "start":
-                            if (onStart != null) {
-                                throw onStart;
+                            if (onStart == null) {
+                                throw new UnsupportedOperationException("start");
                             }
-                            throw new UnsupportedOperationException("start");
+                            onStart.accept((Runnable) args[0]);
+                            return null;
                         default:
                             throw new UnsupportedOperationException(method.getName());
                     }
