@@ -242,14 +242,16 @@ public final class EngineSocket {
             }
         }
         if (probeWriter != null) {
-            probeWriter.closeNow(WS_NORMAL);
+            closeStep(() -> probeWriter.closeNow(WS_NORMAL));
         }
         notifyClose(reason);
         if (ws != null) {
-            ws.closeAfterDrain(WS_NORMAL);
+            closeStep(() -> ws.closeAfterDrain(WS_NORMAL));
             finish();
         } else if (flushTo != null) {
-            respondPayload(flushTo, payload);
+            HeldGet held = flushTo;
+            List<Packet> last = payload;
+            closeStep(() -> respondPayload(held, last));
             finish();
         }
     }
@@ -287,15 +289,29 @@ public final class EngineSocket {
         }
         if (held != null) {
             Packet last = reason == DisconnectReason.CLIENT_DISCONNECT ? Packet.NOOP : Packet.CLOSE;
-            respondPayload(held, List.of(last));
+            closeStep(() -> respondPayload(held, List.of(last)));
         }
         if (ws != null) {
-            ws.closeNow(WS_NORMAL);
+            closeStep(() -> ws.closeNow(WS_NORMAL));
         }
         if (probeWriter != null) {
-            probeWriter.closeNow(WS_NORMAL);
+            closeStep(() -> probeWriter.closeNow(WS_NORMAL));
         }
         notifyClose(reason);
+    }
+
+    /**
+     * Runs one step of ending the session that calls into the container's adapter. The adapter
+     * is not meant to throw; should it, the failure is logged and the session still ends, so that
+     * one connection cannot stop the others from closing (the server's shutdown closes them all
+     * in a row).
+     */
+    private void closeStep(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.warn("session {}: its transport failed to close", id, e);
+        }
     }
 
     /** Removes a gracefully closed session once its last packets went out. */

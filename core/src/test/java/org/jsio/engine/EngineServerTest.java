@@ -383,6 +383,38 @@ class EngineServerTest {
         assertEquals("4still", ws.socket.next());
     }
 
+    /**
+     * An adapter that throws when a held poll is answered (it should not) does not keep the
+     * session alive: a server-side close still removes it, and reports it once.
+     */
+    @Test
+    void closeEndsTheSessionWhenItsHeldPollCannotBeAnswered() throws Exception {
+        String sid = handshake();
+        FakeExchange held = get(sid);
+        assertTrue(held.suspended, "the GET is held");
+        held.respondFailure = new IllegalStateException("adapter broken");
+        server.session(sid).close();
+        assertEquals(0, server.sessionCount());
+        assertEquals(List.of("open", "close:server disconnect"), List.copyOf(events));
+    }
+
+    /**
+     * The server's shutdown ends every session even when answering one held poll throws in the
+     * adapter: the others are still told, and nothing is left behind.
+     */
+    @Test
+    void shutdownEndsEverySessionWhenOneHeldPollCannotBeAnswered() throws Exception {
+        String first = handshake();
+        String second = handshake();
+        FakeExchange broken = get(first);
+        FakeExchange fine = get(second);
+        broken.respondFailure = new IllegalStateException("adapter broken");
+        server.close();
+        assertEquals("1", fine.await().text(), "the other session's poll is answered with a close");
+        assertEquals(0, server.sessionCount());
+        assertEquals(2, events.stream().filter(e -> e.equals("close:server shutting down")).count(), events.toString());
+    }
+
     @Test
     void serverCloseOverPollingDeliversTheCloseOnTheNextGet() throws Exception {
         String sid = handshake();

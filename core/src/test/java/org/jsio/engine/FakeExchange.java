@@ -24,6 +24,8 @@ final class FakeExchange implements HttpExchange {
     volatile boolean suspended;
     final FakeWebSocket socket = new FakeWebSocket();
     volatile WebSocketListener listener;
+    /** Thrown by {@link #respond} instead of answering, as an adapter that breaks its contract would. */
+    volatile RuntimeException respondFailure;
 
     record Response(int status, Map<String, String> headers, byte[] body) {
         String text() {
@@ -111,6 +113,10 @@ final class FakeExchange implements HttpExchange {
 
     @Override
     public void respond(int status, Map<String, String> headers, byte[] body) {
+        RuntimeException failure = respondFailure;
+        if (failure != null) {
+            throw failure;
+        }
         if (!response.complete(new Response(status, headers, body))) {
             throw new AssertionError("responded twice");
         }
