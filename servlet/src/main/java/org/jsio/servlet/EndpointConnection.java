@@ -1,5 +1,8 @@
 package org.jsio.servlet;
 
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -18,22 +21,99 @@ abstract class EndpointConnection implements WebSocketConnection {
     static final int CLOSER_THREADS = 32;
 
     /**
-     * Where close frames are written: at most {@value #CLOSER_THREADS} threads, made on demand and
-     * ended after a second idle, so none is left once the connections are closed. When many
+     * How long {@link #stopClosers()} waits for the closes under way: one close frame's timeout,
+     * and as long again for closes still queued behind them.
+     */
+    static final long STOP_WAIT_MILLIS = 2 * EngineEndpoint.CLOSE_TIMEOUT_MILLIS;
+
+    /** Where close frames are written; made on the first close, and again after {@link #stopClosers()}. */
+    private static Closers closers;
+
+    private static synchronized Closers closers() {
+        Closers c = closers;
+        if (c == null) {
+            c = new Closers();
+            closers = c;
+        }
+        return c;
+    }
+
+    /**
+     * Ends the threads that write close frames, once the closes under way are done (waiting at
+     * most {@link #STOP_WAIT_MILLIS}; a close still running then is interrupted, and the
+     * container drops its connection). Called when a {@link SocketIoServlet} or
+     * {@link SocketIoFilter} is destroyed, after its server is closed, so that a web application
+     * that stops leaves none of these threads behind. A later close starts new ones.
+     *
+     * @return whether every close finished in time
+     */
+    static boolean stopClosers() {
+        Closers c;
+        synchronized (EndpointConnection.class) {
+            c = closers;
+            closers = null;
+        }
+        return c == null || c.stop(STOP_WAIT_MILLIS);
+    }
+
+    /**
+     * At most {@value #CLOSER_THREADS} threads writing close frames, made on demand and ended
+     * after a second idle, so none is left once the connections are closed. When many
      * connections close at once (a server stopping, clients timing out together), the others
      * wait their turn; the queue holds at most one close per connection.
      */
-    private static final ThreadPoolExecutor CLOSERS = closers();
+    private static final class Closers {
+        /** The threads made, until they are collected: {@link #stop} waits until they have ended. */
+        private final Set<Thread> threads = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+        private final ThreadPoolExecutor pool;
 
-    private static ThreadPoolExecutor closers() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(CLOSER_THREADS, CLOSER_THREADS, 1, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "socketio-ws-close");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        Closers() {
+            ClassLoader loader = EndpointConnection.class.getClassLoader();
+            pool = new ThreadPoolExecutor(CLOSER_THREADS, CLOSER_THREADS, 1, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "socketio-ws-close");
+                        t.setDaemon(true);
+                        t.setContextClassLoader(loader);
+                        threads.add(t);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+        }
+
+        void execute(Runnable close) {
+            pool.execute(close);
+        }
+
+        /**
+         * Lets the closes under way and queued finish, then waits until every thread has ended
+         * (a pool counts as terminated a moment before its last thread is gone).
+         */
+        boolean stop(long waitMillis) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) {
+                    pool.shutdownNow();
+                    return false;
+                }
+                Thread[] made;
+                synchronized (threads) {
+                    made = threads.toArray(new Thread[0]);
+                }
+                for (Thread t : made) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    t.join(Math.max(1, left));
+                    if (t.isAlive()) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                pool.shutdownNow();
+                return false;
+            }
+        }
     }
 
     final EngineEndpoint.Relay relay;
@@ -64,9 +144,9 @@ abstract class EndpointConnection implements WebSocketConnection {
         }
         String why = reason == null ? "" : reason;
         try {
-            CLOSERS.execute(() -> closeNow(code, why));
+            closers().execute(() -> closeNow(code, why));
         } catch (RejectedExecutionException e) {
-            closeNow(code, why);
+            closeNow(code, why); // the pool was stopped meanwhile
         }
     }
 

@@ -258,6 +258,20 @@ final class EngineBinding {
         return owned != null;
     }
 
+    /**
+     * Ends the threads that close WebSockets on the Jakarta API and on Jetty's core, once the
+     * closes under way are done ({@link EndpointConnection#stopClosers()}), so that a web
+     * application that stops leaves none behind; logs a close that did not finish in time.
+     *
+     * @param who the servlet or filter being destroyed, for the log
+     */
+    static void stopThreads(String who) {
+        if (!EndpointConnection.stopClosers()) {
+            LOG.warn("{}: WebSocket closes still unfinished after {} ms were interrupted", who,
+                    EndpointConnection.STOP_WAIT_MILLIS);
+        }
+    }
+
     /** Closes the engine if this binding built it; an engine given in code stays open. */
     void close() {
         if (owned != null) {

@@ -213,7 +213,10 @@ public class SocketIoFilter implements Filter {
         chain.doFilter(request, response);
     }
 
-    /** Closes the server if this filter created it through the factory; a given server stays open. */
+    /**
+     * Closes the server if this filter created it through the factory (a given server stays
+     * open), then ends the threads that were closing its WebSockets, once they are done.
+     */
     @Override
     public void destroy() {
         EngineBinding b = binding;
@@ -221,6 +224,7 @@ public class SocketIoFilter implements Filter {
             binding = null;
             b.close();
         }
+        EngineBinding.stopThreads(name);
     }
 
     /** {@code socket.io}, {@code /socket.io} or {@code /socket.io/} as {@code /socket.io/}. */

@@ -137,7 +137,10 @@ public class SocketIoServlet extends HttpServlet {
         b.handle(request, response, "servlet " + getServletName());
     }
 
-    /** Closes the server if this servlet created it through the factory; a given server stays open. */
+    /**
+     * Closes the server if this servlet created it through the factory (a given server stays
+     * open), then ends the threads that were closing its WebSockets, once they are done.
+     */
     @Override
     public void destroy() {
         EngineBinding b = binding;
@@ -145,6 +148,7 @@ public class SocketIoServlet extends HttpServlet {
             binding = null;
             b.close();
         }
+        EngineBinding.stopThreads(getServletConfig() == null ? "servlet" : "servlet " + getServletName());
         super.destroy();
     }
 }

@@ -75,4 +75,72 @@ class EndpointConnectionTest {
         assertTrue(threads.size() <= cap, threads.size() + " threads");
         assertFalse(threads.contains(Thread.currentThread()), "never on the caller's thread");
     }
+
+    /**
+     * Stopping the closers (as a servlet's destroy does) waits for the close under way, and a
+     * close after the stop still goes off the caller's thread, on threads made anew.
+     */
+    @Test
+    void stoppingWaitsForTheCloseUnderWayAndALaterCloseStartsAfresh() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        AtomicInteger finished = new AtomicInteger();
+        new SlowClose(() -> {
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.incrementAndGet();
+        }).close(1000, "");
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the close started");
+
+        boolean[] stopped = new boolean[1];
+        Thread stopper = new Thread(() -> stopped[0] = EndpointConnection.stopClosers(), "stopper");
+        stopper.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (stopper.getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(stopper.isAlive() && System.nanoTime() < deadline, "the stop waits for the close under way");
+            Thread.onSpinWait();
+        }
+        assertEquals(0, finished.get());
+        release.countDown();
+        stopper.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(stopper.isAlive());
+        assertTrue(stopped[0], "every close finished in time");
+        assertEquals(1, finished.get(), "the close under way finished before the stop returned");
+
+        Thread[] closer = new Thread[1];
+        CountDownLatch later = new CountDownLatch(1);
+        new SlowClose(() -> {
+            closer[0] = Thread.currentThread();
+            later.countDown();
+        }).close(1000, "");
+        assertTrue(later.await(10, TimeUnit.SECONDS), "a close after the stop runs");
+        assertFalse(closer[0] == Thread.currentThread(), "never on the caller's thread");
+        assertEquals("socketio-ws-close", closer[0].getName());
+        assertTrue(EndpointConnection.stopClosers());
+        closer[0].join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(closer[0].isAlive(), "no closer thread is left");
+    }
+
+    /** A close that outlasts the stop's wait is interrupted, and the stop says so. */
+    @Test
+    void aCloseThatDoesNotFinishIsInterruptedWhenTheStopGivesUp() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        new SlowClose(() -> {
+            entered.countDown();
+            try {
+                never.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        }).close(1000, "");
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the close started");
+        assertFalse(EndpointConnection.stopClosers(), "the close did not finish in time");
+        assertTrue(interrupted.await(10, TimeUnit.SECONDS), "the close was interrupted");
+    }
 }

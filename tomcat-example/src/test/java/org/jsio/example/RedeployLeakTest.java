@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -32,22 +36,36 @@ import org.jsio.testing.Folders;
 import org.junit.jupiter.api.Test;
 
 /**
- * Deploys and undeploys the example WAR on one embedded Tomcat again and again, each time with a
- * connected Socket.IO client, and checks that nothing stays behind: the threads are those of
- * before the first deployment, Tomcat's class loader logs no "appears to have started a thread" or
- * other leak warning when a deployment stops, and {@link StandardHost#findReloadedContextMemoryLeaks}
- * (which collects garbage first) finds no web application class loader still reachable.
+ * Deploys and undeploys the example WAR on one embedded Tomcat again and again, each time with
+ * Socket.IO clients connected over long-polling and over WebSocket, and checks that nothing stays
+ * behind: the threads are those of before the first deployment, Tomcat's class loader logs no
+ * "appears to have started a thread" or other leak warning when a deployment stops, and
+ * {@link StandardHost#findReloadedContextMemoryLeaks} (which collects garbage first) finds no web
+ * application class loader still reachable. It does so twice: with WebSockets upgraded through
+ * the Servlet API (the default on Tomcat), and through Tomcat's Jakarta WebSocket layer, chosen
+ * for every deployment by the context parameter in the server's {@code conf/context.xml}.
  *
  * <p>{@value #RUNS_PROPERTY} sets the number of deployments (default 3):
  * {@code mvn -B -ntp verify -pl tomcat-example -am -Dtest=RedeployLeakTest -Dsurefire.failIfNoSpecifiedTests=false -Djsio.redeploy.runs=20}.
  */
 class RedeployLeakTest {
     static final String RUNS_PROPERTY = "jsio.redeploy.runs";
+    /** SocketIoServlet's context parameter switching the Servlet API's upgrade off (the WAR has the library). */
+    private static final String SERVLET_UPGRADE_PARAM = "org.jsio.servlet.servletUpgrade";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern SID = Pattern.compile("\"sid\":\"([^\"]+)\"");
 
     @Test
     void deployingAndUndeployingTheWarLeavesNoThreadsAndNoClassLoaders() throws Exception {
+        redeploy(false);
+    }
+
+    @Test
+    void theSameWithWebSocketsThroughTheJakartaApi() throws Exception {
+        redeploy(true);
+    }
+
+    private static void redeploy(boolean jakartaWebSockets) throws Exception {
         int runs = Integer.getInteger(RUNS_PROPERTY, 3);
         List<String> warnings = Collections.synchronizedList(new ArrayList<>());
         // kept in a field of this frame: java.util.logging holds loggers weakly
@@ -75,6 +93,12 @@ class RedeployLeakTest {
         try {
             tomcat.setBaseDir(baseDir.toString());
             Files.createDirectories(baseDir.resolve("webapps"));
+            if (jakartaWebSockets) {
+                // read by every deployment, as an administrator would set it
+                Files.createDirectories(baseDir.resolve("conf"));
+                Files.writeString(baseDir.resolve("conf/context.xml"),
+                        "<Context><Parameter name=\"" + SERVLET_UPGRADE_PARAM + "\" value=\"false\"/></Context>");
+            }
             Connector connector = new Connector();
             connector.setProperty("address", "127.0.0.1");
             connector.setPort(0);
@@ -91,9 +115,11 @@ class RedeployLeakTest {
                 assertEquals(LifecycleState.STARTED, context.getState(), "deployment " + run + " did not start");
 
                 connectAndChat(http, base + "/chat", run);
+                WebSocket webSocket = connectWebSocket(http, base + "/chat", run);
 
                 context.stop(); // as an undeploy does: stop, then remove (which destroys it)
                 host.removeChild(context);
+                webSocket.abort();
                 awaitThreads(baseline, run);
             }
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -107,8 +133,9 @@ class RedeployLeakTest {
             // Tomcat looks for the application's threads as soon as it has stopped it: SocketIoServer.close()
             // must have ended its handler and scheduler threads by then, not only shut their pools down.
             assertEquals(List.of(), warnings, "Tomcat's leak warnings");
-            System.out.println("redeploy: " + runs + " deployments in " + elapsed + " ms; threads back to the "
-                    + baseline.size() + " of before after each; no class loader left; no leak warning");
+            System.out.println("redeploy (WebSockets through " + (jakartaWebSockets ? "the Jakarta API" : "the Servlet API")
+                    + "): " + runs + " deployments in " + elapsed + " ms; threads back to the " + baseline.size()
+                    + " of before after each; no class loader left; no leak warning");
         } finally {
             loaderLog.removeHandler(capture);
             tomcat.stop();
@@ -134,6 +161,37 @@ class RedeployLeakTest {
             received.append(get(http, session)).append('\n');
         }
         assertTrue(received.indexOf("431[{") >= 0 && received.indexOf("\"room\":\"lobby\"") >= 0, received::toString);
+    }
+
+    /**
+     * A Socket.IO client connects over WebSocket and is left connected, so that the deployment's
+     * stop has a WebSocket to close.
+     */
+    private static WebSocket connectWebSocket(HttpClient http, String base, int run) throws Exception {
+        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
+                .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
+                        new WebSocket.Listener() {
+                            private final StringBuilder text = new StringBuilder();
+
+                            @Override
+                            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                                text.append(data);
+                                if (last) {
+                                    frames.add(text.toString());
+                                    text.setLength(0);
+                                }
+                                socket.request(1);
+                                return null;
+                            }
+                        })
+                .get(30, TimeUnit.SECONDS);
+        String open = frames.poll(30, TimeUnit.SECONDS);
+        assertTrue(open != null && open.startsWith("0{\"sid\":"), "run " + run + ": " + open);
+        ws.sendText("40{\"name\":\"ws" + run + "\"}", true).get(30, TimeUnit.SECONDS);
+        String connected = frames.poll(30, TimeUnit.SECONDS);
+        assertTrue(connected != null && connected.startsWith("40{\"sid\":"), "run " + run + ": " + connected);
+        return ws;
     }
 
     private static String get(HttpClient http, String uri) throws Exception {
