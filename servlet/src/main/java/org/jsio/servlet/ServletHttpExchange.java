@@ -719,6 +719,9 @@ final class ServletHttpExchange implements HttpExchange {
             } catch (IllegalStateException e) {
                 fail(e);
                 return;
+            } catch (RuntimeException e) {
+                unexpected(e);
+                return;
             }
             data = body;
             drain();
@@ -747,6 +750,8 @@ final class ServletHttpExchange implements HttpExchange {
                 }
             } catch (IOException | IllegalStateException e) {
                 fail(e);
+            } catch (RuntimeException e) {
+                unexpected(e);
             }
         }
 
@@ -765,6 +770,15 @@ final class ServletHttpExchange implements HttpExchange {
                 finished = true;
             }
             LOG.debug("{}: response not delivered: {}", label(), t.toString());
+            completeQuietly(ctx);
+        }
+
+        /** A failure no container should cause: logged as such, and the exchange completed all the same. */
+        private void unexpected(RuntimeException e) {
+            synchronized (this) {
+                finished = true;
+            }
+            LOG.warn("{}: response not delivered", label(), e);
             completeQuietly(ctx);
         }
     }

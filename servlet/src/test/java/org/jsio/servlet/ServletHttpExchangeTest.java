@@ -30,6 +30,8 @@ import org.jsio.engine.EngineServer;
 import org.jsio.engine.EngineSocket;
 import org.jsio.engine.spi.BodyTooLargeException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServletHttpExchangeTest {
 
@@ -298,23 +300,30 @@ class ServletHttpExchangeTest {
     }
 
     /**
-     * A held request answered on a container thread whose response throws what no container
-     * should (here on its very first call): the failure is logged and the exchange completed, so
-     * its client is not left waiting for an answer.
+     * A held request whose response throws what no container should (here on setting the
+     * status), answered on a container thread or with non-blocking output: the failure is logged
+     * and the exchange completed, so its client is not left waiting for an answer.
      */
-    @Test
-    void heldAnswerThatTheResponseThrowsOnCompletesTheExchange() {
+    @ParameterizedTest(name = "non-blocking {0}")
+    @ValueSource(booleans = {false, true})
+    void heldAnswerThatTheResponseThrowsOnCompletesTheExchange(boolean nonBlocking) {
         int[] completions = {0};
+        StallingOutputStream out = new StallingOutputStream();
         HttpServletResponse response = (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getOutputStream")) {
+                        return out;
+                    }
                     throw new IllegalArgumentException("refused: " + method.getName());
                 });
         AsyncContext ctx = asyncContext(response, completions, Runnable::run);
-        ServletHttpExchange exchange = heldGet(ctx, response, false);
+        ServletHttpExchange exchange = heldGet(ctx, response, nonBlocking);
+        assertEquals(nonBlocking, out.listener != null, "the write listener is set for non-blocking answers only");
 
         exchange.respond(200, Map.of(), bytes(10));
 
         assertEquals(1, completions[0], "the exchange is completed");
+        assertEquals(0, out.written.size(), "nothing is written after a failed head");
     }
 
     /**
