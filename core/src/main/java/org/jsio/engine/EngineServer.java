@@ -393,7 +393,7 @@ public final class EngineServer implements AutoCloseable {
         // The session is ready (handler told, heartbeat started) before the client can know its
         // sid: its first POST may reach another container thread the moment the open packet is out.
         open(socket);
-        respondPayload(exchange, h, PacketCodec.encodePayload(List.of(openPacket(socket, true))), true);
+        respondPayload(exchange, h, PacketCodec.encodePayload(List.of(openPacket(socket, exchange.canUpgrade()))), true);
     }
 
     private void open(EngineSocket socket) {
@@ -415,8 +415,12 @@ public final class EngineServer implements AutoCloseable {
         }
     }
 
-    private Packet openPacket(EngineSocket socket, boolean polling) {
-        boolean upgrades = polling && options.allowUpgrades() && options.transports().contains(Transport.WEBSOCKET);
+    /**
+     * The open packet; {@code offerUpgrade}: over long-polling, where the exchange can take a
+     * WebSocket upgrade.
+     */
+    private Packet openPacket(EngineSocket socket, boolean offerUpgrade) {
+        boolean upgrades = offerUpgrade && options.allowUpgrades() && options.transports().contains(Transport.WEBSOCKET);
         String json = "{\"sid\":\"" + socket.id() + "\",\"upgrades\":" + (upgrades ? "[\"websocket\"]" : "[]")
                 + ",\"pingInterval\":" + options.pingInterval().toMillis()
                 + ",\"pingTimeout\":" + options.pingTimeout().toMillis()

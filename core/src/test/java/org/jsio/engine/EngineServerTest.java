@@ -96,6 +96,14 @@ class EngineServerTest {
     }
 
     @Test
+    void noUpgradeIsOfferedWhereTheContainerCannotAcceptOne() throws Exception {
+        FakeExchange ex = new FakeExchange("GET", "EIO=4&transport=polling");
+        ex.canUpgrade = false;
+        String open = request(ex).text();
+        assertTrue(open.contains("\"upgrades\":[],"), open);
+    }
+
+    @Test
     void errorTableOfTheReferenceServer() throws Exception {
         assertError(new FakeExchange("GET", "EIO=3&transport=polling"), 400, 5, "Unsupported protocol version");
         assertError(new FakeExchange("GET", "transport=polling"), 400, 5, "Unsupported protocol version");

@@ -24,6 +24,8 @@ final class FakeExchange implements HttpExchange {
     volatile boolean suspended;
     final FakeWebSocket socket = new FakeWebSocket();
     volatile WebSocketListener listener;
+    /** What {@link #canUpgrade} says. */
+    volatile boolean canUpgrade = true;
     /** Thrown by {@link #respond} instead of answering, as an adapter that breaks its contract would. */
     volatile RuntimeException respondFailure;
 
@@ -120,6 +122,11 @@ final class FakeExchange implements HttpExchange {
         if (!response.complete(new Response(status, headers, body))) {
             throw new AssertionError("responded twice");
         }
+    }
+
+    @Override
+    public boolean canUpgrade() {
+        return canUpgrade;
     }
 
     @Override

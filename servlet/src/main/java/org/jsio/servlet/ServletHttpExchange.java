@@ -282,6 +282,16 @@ final class ServletHttpExchange implements HttpExchange {
         return request.getUserPrincipal();
     }
 
+    /**
+     * Whether a WebSocket upgrade can be accepted here: through Jetty's WebSocket core or the
+     * Servlet API's upgrade, or else through the web application's Jakarta WebSocket container.
+     */
+    @Override
+    public boolean canUpgrade() {
+        return webSocketUpgrade != null
+                || request.getServletContext().getAttribute(SERVER_CONTAINER_ATTRIBUTE) instanceof ServerContainer;
+    }
+
     @Override
     public boolean isWebSocketUpgrade() {
         return hasToken(request.getHeaders("Upgrade"), "websocket");

@@ -120,6 +120,15 @@ public interface HttpExchange {
     void upgrade(WebSocketAcceptor acceptor) throws IOException;
 
     /**
+     * Whether {@link #upgrade} can succeed where this request arrived: {@code false} when the
+     * container has no way to accept a WebSocket. A long-polling handshake then offers no upgrade,
+     * so that clients do not try one that would be refused. {@code true} (the default).
+     */
+    default boolean canUpgrade() {
+        return true;
+    }
+
+    /**
      * The container's own executor, when the application work that this request causes is best run
      * on the container's threads rather than handed to another pool: the thread that read it
      * then often runs it too, with no hand-off in between. {@code null} (the default): none.

@@ -3,6 +3,7 @@ package org.jsio.testing.web;
 import static org.jsio.testing.web.Http.get;
 import static org.jsio.testing.web.Http.handshake;
 import static org.jsio.testing.web.Http.post;
+import static org.jsio.testing.web.Http.sid;
 import static org.jsio.testing.web.Http.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -397,7 +398,8 @@ class FilterForwardingTest {
             String with;
             try (ErrorOutput err = new ErrorOutput();
                  WebContainer c = new WebContainer(kind).filter(new SocketIoFilter(server), true).start()) {
-                handshake(c.baseUrl() + "/socket.io/");
+                String open = text(get(c.baseUrl() + "/socket.io/?EIO=4&transport=polling"));
+                assertTrue(open.contains("\"upgrades\":[\"websocket\"]"), open);
                 with = err.text();
             }
             assertTrue(!with.contains(warning), with);
@@ -419,8 +421,11 @@ class FilterForwardingTest {
                  WebContainer c = new WebContainer(kind).withoutWebSocket()
                          .filter(new SocketIoFilter(server), true, jakartaOnly).start()) {
                 without = err.text();
-                // polling still works; an upgrade is refused with the engine's 400, so clients stay on polling
-                String sid = handshake(c.baseUrl() + "/socket.io/");
+                // polling still works, and offers no upgrade; one tried anyway is refused with the
+                // engine's 400, and the client stays on polling
+                String open = text(get(c.baseUrl() + "/socket.io/?EIO=4&transport=polling"));
+                assertTrue(open.contains("\"upgrades\":[]"), open);
+                String sid = sid(open);
                 Http.Raw upgrade = Http.raw(c.port(), "GET", "/socket.io/?EIO=4&transport=websocket&sid=" + sid,
                         Map.of("Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
                                 "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="));
