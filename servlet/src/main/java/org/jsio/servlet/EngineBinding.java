@@ -247,7 +247,7 @@ final class EngineBinding {
         LOG.warn("{}: this web application has no Jakarta WebSocket support (no servlet context attribute {}), so "
                 + "WebSocket upgrades will fail and clients stay on HTTP long-polling. Turn the container's WebSocket "
                 + "support on (Tomcat: tomcat-embed-websocket / the websocket jar on the class path and WsSci not "
-                + "excluded by containerSciFilter; Jetty 12: the ee10-websocket-jakarta module, or "
+                + "excluded by containerSciFilter; Jetty 12: the ee10-websocket-jakarta (or ee11) module, or "
                 + "JakartaWebSocketServletContainerInitializer.configure(context, null) when embedded), or leave "
                 + SocketIoServlet.SERVLET_UPGRADE_PARAM + " on (outside Jetty), or offer "
                 + "polling only with transports(Transport.POLLING)", who, ServletHttpExchange.SERVER_CONTAINER_ATTRIBUTE);

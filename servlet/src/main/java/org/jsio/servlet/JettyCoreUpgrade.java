@@ -5,11 +5,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
-import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
+import java.util.List;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.websocket.core.FrameHandler;
@@ -37,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link EngineEndpoint} sets on a Jakarta session: the idle timeout and the message size limits.
  *
  * <p>Loaded only by {@link JettyWebSockets} after it found Jetty's classes; its constructor fails
- * if the context is not a Jetty ee10 context.
+ * if the context is not a servlet context of one of Jetty's servlet environments (ee10, ee11)
+ * whose classes were found.
  */
 final class JettyCoreUpgrade implements WebSocketUpgrade {
     private static final Logger LOG = LoggerFactory.getLogger(JettyCoreUpgrade.class);
@@ -48,12 +48,29 @@ final class JettyCoreUpgrade implements WebSocketUpgrade {
     /** Jetty's own handshaker, for the other upgrades (HTTP/2). */
     private final Handshaker handshaker;
     private final WebSocketComponents components;
+    /** The servlet environment of the context. */
+    private final JettyServletEnvironment environment;
 
-    JettyCoreUpgrade(ServletContext context) {
-        ServletContextHandler handler = ServletContextHandler.getServletContextHandler(context);
-        if (handler == null) {
-            throw new IllegalStateException("not a Jetty 12 ee10 servlet context");
+    /**
+     * @param environments the {@link JettyServletEnvironment} classes whose Jetty classes are
+     *     visible, tried in order for the one {@code context} belongs to
+     */
+    JettyCoreUpgrade(ServletContext context, List<String> environments) throws ReflectiveOperationException {
+        JettyServletEnvironment found = null;
+        ContextHandler handler = null;
+        for (String name : environments) {
+            JettyServletEnvironment e = (JettyServletEnvironment) Class.forName(name, true,
+                    JettyCoreUpgrade.class.getClassLoader()).getDeclaredConstructor().newInstance();
+            handler = e.contextHandler(context);
+            if (handler != null) {
+                found = e;
+                break;
+            }
         }
+        if (found == null) {
+            throw new IllegalStateException("not a servlet context of Jetty 12's ee10 or ee11 environment");
+        }
+        this.environment = found;
         WebSocketMappings mappings = WebSocketMappings.getMappings(handler);
         if (mappings != null) {
             this.handshaker = mappings.getHandshaker();
@@ -78,8 +95,8 @@ final class JettyCoreUpgrade implements WebSocketUpgrade {
         Request coreRequest;
         Response coreResponse;
         try {
-            coreRequest = ServletCoreRequest.wrap(request);
-            coreResponse = ServletCoreResponse.wrap(coreRequest, response, false);
+            coreRequest = environment.wrap(request);
+            coreResponse = environment.wrap(coreRequest, response);
         } catch (RuntimeException e) {
             LOG.debug("Jetty's WebSocket core cannot take {}: {}", request.getRequestURI(), e.toString());
             return false;
@@ -98,6 +115,12 @@ final class JettyCoreUpgrade implements WebSocketUpgrade {
         }
         done.block();
         return true;
+    }
+
+    /** For the log: "Jetty's WebSocket core (ee10)" or "(ee11)". */
+    @Override
+    public String toString() {
+        return "Jetty's WebSocket core (" + environment.name() + ")";
     }
 
     /** Binds the new WebSocket to the acceptor and configures its session. */

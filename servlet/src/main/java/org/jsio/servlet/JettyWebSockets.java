@@ -2,14 +2,17 @@ package org.jsio.servlet;
 
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Finds out, once per servlet or filter, whether its WebSocket upgrades can go through Jetty 12's
- * WebSocket core ({@code JettyCoreUpgrade}): when the servlet runs in a Jetty 12 ee10 context and
- * this library can see Jetty's WebSocket classes (whether or not the context has Jetty's Jakarta
- * WebSocket support). {@link EngineBinding} chooses another way when they cannot.
+ * WebSocket core ({@code JettyCoreUpgrade}): when the servlet runs in a context of Jetty 12's ee10
+ * or ee11 servlet environment and this library can see Jetty's WebSocket classes and that
+ * environment's (whether or not the context has Jetty's Jakarta WebSocket support).
+ * {@link EngineBinding} chooses another way when they cannot.
  *
  * <p>This class names no Jetty type: it only looks classes up by name, and loads
  * {@code JettyCoreUpgrade} (which does name them) only once they were all found, so the servlet
@@ -25,8 +28,16 @@ final class JettyWebSockets {
         "org.eclipse.jetty.websocket.core.server.WebSocketMappings",
         "org.eclipse.jetty.websocket.core.server.internal.AbstractHandshaker",
         "org.eclipse.jetty.websocket.core.server.internal.RFC6455Negotiation",
-        "org.eclipse.jetty.ee10.servlet.ServletContextHandler",
-        "org.eclipse.jetty.ee10.servlet.ServletCoreRequest",
+    };
+    /**
+     * Jetty's servlet environments: the {@link JettyServletEnvironment} for each, and the Jetty
+     * classes it needs.
+     */
+    private static final String[][] ENVIRONMENTS = {
+        {"org.jsio.servlet.JettyServletEnvironment$Ee10",
+            "org.eclipse.jetty.ee10.servlet.ServletContextHandler", "org.eclipse.jetty.ee10.servlet.ServletCoreRequest"},
+        {"org.jsio.servlet.JettyServletEnvironment$Ee11",
+            "org.eclipse.jetty.ee11.servlet.ServletContextHandler", "org.eclipse.jetty.ee11.servlet.ServletCoreRequest"},
     };
     private static final String UPGRADE_CLASS = "org.jsio.servlet.JettyCoreUpgrade";
 
@@ -50,7 +61,7 @@ final class JettyWebSockets {
         String why;
         try {
             WebSocketUpgrade upgrade = load(context);
-            LOG.info("{}: WebSocket through Jetty's WebSocket core", who);
+            LOG.info("{}: WebSocket through {}", who, upgrade);
             return upgrade;
         } catch (ClassNotFoundException e) {
             why = "Jetty's WebSocket core is not visible to this web application (" + e.getMessage() + ")";
@@ -72,7 +83,23 @@ final class JettyWebSockets {
         for (String name : REQUIRED) {
             Class.forName(name, false, loader);
         }
+        List<String> environments = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String[] environment : ENVIRONMENTS) {
+            try {
+                for (int i = 1; i < environment.length; i++) {
+                    Class.forName(environment[i], false, loader);
+                }
+                environments.add(environment[0]);
+            } catch (ClassNotFoundException e) {
+                missing.add(e.getMessage());
+            }
+        }
+        if (environments.isEmpty()) {
+            throw new ClassNotFoundException(String.join(", ", missing));
+        }
         Class<?> type = Class.forName(UPGRADE_CLASS, true, loader);
-        return (WebSocketUpgrade) type.getDeclaredConstructor(ServletContext.class).newInstance(context);
+        return (WebSocketUpgrade) type.getDeclaredConstructor(ServletContext.class, List.class)
+                .newInstance(context, environments);
     }
 }

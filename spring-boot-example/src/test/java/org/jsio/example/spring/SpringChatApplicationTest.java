@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import java.net.URI;
@@ -27,11 +30,14 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -74,14 +80,25 @@ class SpringChatApplicationTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tomcat", "jetty"})
     void chatsOverWebSocketAndLongPollingBesideTheApplicationsOwnEndpoint(String container) throws Exception {
+        // how the servlet upgrades WebSockets, as it logs when it starts (watched from when
+        // Spring Boot has set its logging up, before the web server starts)
+        Logger servletLog = (Logger) LoggerFactory.getLogger("org.jsio.servlet");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
         ConfigurableApplicationContext context = new SpringApplicationBuilder(SpringChatApplication.class,
                 container.equals("jetty") ? OnJetty.class : OnTomcat.class)
                 .properties("server.address=127.0.0.1", "server.port=0")
+                .listeners((ApplicationListener<ApplicationPreparedEvent>) prepared -> servletLog.addAppender(logged))
                 .run();
         try {
             WebServer server = ((WebServerApplicationContext) context).getWebServer();
             assertTrue(server.getClass().getSimpleName().toLowerCase().startsWith(container), server.getClass().getName());
             String base = "http://127.0.0.1:" + server.getPort();
+            servletLog.detachAppender(logged);
+            List<String> paths = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains(": WebSocket through ")).toList();
+            assertEquals(List.of("servlet socketIoServlet: WebSocket through " + (container.equals("jetty")
+                    ? "Jetty's WebSocket core (ee11)" : "the Servlet API's HTTP upgrade")), paths);
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(base + "/api/health")).build(), HttpResponse.BodyHandlers.ofString());
