@@ -17,9 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -33,6 +30,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.startup.Tomcat;
 import org.jsio.testing.Folders;
+import org.jsio.testing.TextMessages;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,28 +166,14 @@ class RedeployLeakTest {
      * stop has a WebSocket to close.
      */
     private static WebSocket connectWebSocket(HttpClient http, String base, int run) throws Exception {
-        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        TextMessages frames = new TextMessages();
         WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(15))
-                .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
-                        new WebSocket.Listener() {
-                            private final StringBuilder text = new StringBuilder();
-
-                            @Override
-                            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-                                text.append(data);
-                                if (last) {
-                                    frames.add(text.toString());
-                                    text.setLength(0);
-                                }
-                                socket.request(1);
-                                return null;
-                            }
-                        })
+                .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket"), frames)
                 .get(30, TimeUnit.SECONDS);
-        String open = frames.poll(30, TimeUnit.SECONDS);
+        String open = frames.poll(Duration.ofSeconds(30));
         assertTrue(open != null && open.startsWith("0{\"sid\":"), "run " + run + ": " + open);
         ws.sendText("40{\"name\":\"ws" + run + "\"}", true).get(30, TimeUnit.SECONDS);
-        String connected = frames.poll(30, TimeUnit.SECONDS);
+        String connected = frames.poll(Duration.ofSeconds(30));
         assertTrue(connected != null && connected.startsWith("40{\"sid\":"), "run " + run + ": " + connected);
         return ws;
     }

@@ -21,14 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jsio.testing.TextMessages;
 
 /**
  * HTTP for the web tests: {@link HttpClient} for ordinary requests (it neither decompresses nor
@@ -185,9 +183,8 @@ final class Http {
     }
 
     /** A text WebSocket whose incoming messages are queued. */
-    static final class Ws implements WebSocket.Listener, AutoCloseable {
-        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
+    static final class Ws implements AutoCloseable {
+        private final TextMessages messages = new TextMessages();
         private WebSocket socket;
 
         static Ws open(String url, Map<String, String> headers) throws Exception {
@@ -195,23 +192,12 @@ final class Http {
             WebSocket.Builder b = CLIENT.newWebSocketBuilder().connectTimeout(WAIT);
             headers.forEach(b::header);
             try {
-                ws.socket = b.buildAsync(URI.create(url.replaceFirst("^http", "ws")), ws)
+                ws.socket = b.buildAsync(URI.create(url.replaceFirst("^http", "ws")), ws.messages)
                         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
             }
             return ws;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
         }
 
         void send(String text) throws Exception {
@@ -221,7 +207,7 @@ final class Http {
         /** The next text message that is not an Engine.IO ping (pings are answered). */
         String next() throws Exception {
             while (true) {
-                String m = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                String m = messages.poll(WAIT);
                 if (m == null) {
                     fail("nothing received on the WebSocket within " + WAIT);
                 }
