@@ -14,18 +14,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineSocket;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.TextMessages;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -172,16 +172,14 @@ class SpringChatApplicationTest {
      * A Socket.IO client on the JDK's WebSocket, speaking the Engine.IO and Socket.IO framing
      * itself: connected with its nickname, it only watches for the server's close frame.
      */
-    private static final class RawWebSocket implements WebSocket.Listener {
-        private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final StringBuilder text = new StringBuilder();
+    private static final class RawWebSocket {
+        private final TextMessages frames = new TextMessages();
 
         static RawWebSocket connect(String base, String name) throws Exception {
             RawWebSocket client = new RawWebSocket();
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/socket.io/?EIO=4&transport=websocket"),
-                            client)
+                            client.frames)
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertTrue(client.next().startsWith("0{\"sid\":"), "an Engine.IO open packet");
             ws.sendText("40{\"name\":\"" + name + "\"}", true).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -190,36 +188,14 @@ class SpringChatApplicationTest {
         }
 
         private String next() throws InterruptedException {
-            String frame = frames.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            String frame = frames.poll(Duration.ofSeconds(TIMEOUT_SECONDS));
             assertNotNull(frame, "no frame within " + TIMEOUT_SECONDS + " s");
             return frame;
         }
 
         /** The status code of the server's close frame. */
         int awaitClose() throws Exception {
-            return closed.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                frames.add(text.toString());
-                text.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket socket, Throwable error) {
-            closed.completeExceptionally(error);
+            return frames.closed().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
