@@ -726,11 +726,8 @@ final class ServletHttpExchange implements HttpExchange {
         synchronized void answer(int status, Map<String, String> headers, byte[] body) {
             try {
                 head((HttpServletResponse) ctx.getResponse(), status, headers, body.length);
-            } catch (IllegalStateException e) {
-                fail(e);
-                return;
             } catch (RuntimeException e) {
-                unexpected(e);
+                fail(e);
                 return;
             }
             data = body;
@@ -758,10 +755,8 @@ final class ServletHttpExchange implements HttpExchange {
                     out.write(data, written, n);
                     written += n;
                 }
-            } catch (IOException | IllegalStateException e) {
+            } catch (IOException | RuntimeException e) {
                 fail(e);
-            } catch (RuntimeException e) {
-                unexpected(e);
             }
         }
 
@@ -775,20 +770,20 @@ final class ServletHttpExchange implements HttpExchange {
             fail(t);
         }
 
+        /**
+         * Ends the answer and completes the exchange. What the container reports, a client gone or
+         * a request over is logged at DEBUG; a runtime exception no container should throw (other
+         * than {@code IllegalStateException}), at WARN.
+         */
         private void fail(Throwable t) {
             synchronized (this) {
                 finished = true;
             }
-            LOG.debug("{}: response not delivered: {}", label(), t.toString());
-            completeQuietly(ctx);
-        }
-
-        /** A failure no container should cause: logged as such, and the exchange completed all the same. */
-        private void unexpected(RuntimeException e) {
-            synchronized (this) {
-                finished = true;
+            if (t instanceof RuntimeException && !(t instanceof IllegalStateException)) {
+                LOG.warn("{}: response not delivered", label(), t);
+            } else {
+                LOG.debug("{}: response not delivered: {}", label(), t.toString());
             }
-            LOG.warn("{}: response not delivered", label(), e);
             completeQuietly(ctx);
         }
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.jsio.engine.EngineOptions;
 import org.jsio.engine.EngineSocket;
 import org.jsio.socketio.SocketIoServer;
+import org.jsio.testing.Await;
 import org.jsio.testing.TextMessages;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
@@ -145,12 +146,9 @@ class SpringChatApplicationTest {
 
     /** Waits until the server holds a long-polling GET of every long-polling session. */
     private static void awaitHeldPoll(SocketIoServer sio) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (!sio.engine().sessions().stream().filter(s -> s.transport() == EngineOptions.Transport.POLLING)
-                .allMatch(EngineSocket::pollWaiting)) {
-            assertTrue(System.nanoTime() < deadline, "no long-poll held within " + TIMEOUT_SECONDS + " s");
-            TimeUnit.MILLISECONDS.sleep(5); // polling a condition with a deadline
-        }
+        assertTrue(Await.holds(() -> sio.engine().sessions().stream()
+                .filter(s -> s.transport() == EngineOptions.Transport.POLLING).allMatch(EngineSocket::pollWaiting),
+                Duration.ofSeconds(TIMEOUT_SECONDS)), "no long-poll held within " + TIMEOUT_SECONDS + " s");
     }
 
     /** An official Java client connected on {@code transport} only, with its nickname. */
