@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,8 +40,12 @@ import org.jsio.testing.RedisServer;
  * <p>{@code Bench [--root DIR] [--servers jetty,tomcat,node,raw-jetty,raw-tomcat]
  * [--scenarios echo-ws,echo-polling,bcast-max,bcast-rate,connect-5k,connect-20k,bcast-2node] [--warmup S]
  * [--duration S] [--repeats N] [--hold S] [--bcast-rate N] [--bcast-clients N] [--out FILE]
- * [--server-jvm-opts "..."] [--generator-jvm-opts "..."] [--jfr DIR]}; {@code --jfr} records a
- * Flight Recorder profile of each Java server into DIR (read it with {@link JfrHotMethods}).
+ * [--server-jvm-opts "..."] [--generator-jvm-opts "..."] [--generators N] [--jfr DIR]}; {@code --jfr}
+ * records a Flight Recorder profile of each Java server into DIR (read it with {@link JfrHotMethods}).
+ *
+ * <p>The echo scenarios' 50 clients are shared between {@code --generators} processes (2 by
+ * default), which connect their clients, then start their load together; their rates, CPU and
+ * latency samples are added up. The other scenarios have one generator process.
  *
  * <p>{@code bcast-2node} runs two processes of the same server joined through a
  * {@code redis-server} the harness starts for each measurement on {@code 127.0.0.1} (a free port,
@@ -54,6 +59,8 @@ public final class Bench {
     /** Every scenario the harness knows, in the default order. */
     static final List<String> ALL_SCENARIOS =
             List.of("echo-ws", "echo-polling", "bcast-max", "bcast-rate", "connect-5k", "connect-20k", "bcast-2node");
+    /** Clients of the echo scenarios, shared between the generator processes. */
+    static final int ECHO_CLIENTS = 50;
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Gson GSON = new GsonBuilder().serializeNulls().setPrettyPrinting().create();
@@ -72,6 +79,7 @@ public final class Bench {
         Path out;
         List<String> serverJvmOpts = List.of("-Xmx2g");
         List<String> generatorJvmOpts = List.of("-Xmx3g");
+        int generators = 2;
         String classPath = System.getProperty("java.class.path");
         Path jfrDir;
         String commandLine = "";
@@ -178,10 +186,10 @@ public final class Bench {
                 "--transport", raw ? "raw" : "websocket",
                 "--warmup", Double.toString(options.warmup), "--duration", Double.toString(options.duration)));
         switch (scenario) {
-            case "echo-ws" -> a.addAll(List.of("--scenario", "echo", "--clients", "50"));
+            case "echo-ws" -> a.addAll(List.of("--scenario", "echo", "--clients", Integer.toString(ECHO_CLIENTS)));
             case "echo-polling" -> {
                 a.set(3, "polling");
-                a.addAll(List.of("--scenario", "echo", "--clients", "50"));
+                a.addAll(List.of("--scenario", "echo", "--clients", Integer.toString(ECHO_CLIENTS)));
             }
             case "bcast-max", "bcast-2node" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients, "--rate", "0"));
             case "bcast-rate" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients,
@@ -197,6 +205,107 @@ public final class Bench {
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
         return a;
+    }
+
+    static boolean isEcho(String scenario) {
+        return scenario.startsWith("echo-");
+    }
+
+    /**
+     * How many generator processes drive {@code scenario}: {@link Options#generators} for the echo
+     * scenarios, whose clients are independent of each other; one for the others, whose broadcasts
+     * are paced by deliveries to every client, and whose checkpoints count every client.
+     */
+    int generatorsFor(String scenario) {
+        return isEcho(scenario) ? options.generators : 1;
+    }
+
+    /** Clients of generator {@code part} of {@code parts} when they share {@code total}. */
+    static int share(int total, int part, int parts) {
+        return total / parts + (part < total % parts ? 1 : 0);
+    }
+
+    private Path samplesFile(String tag, int generator) {
+        return logDir.resolve(tag + "-generator" + (generator + 1) + ".samples");
+    }
+
+    /** Lets a generator waiting in an {@code --interactive} pause go on. */
+    private static void proceed(Process generator) throws IOException {
+        OutputStream in = generator.getOutputStream();
+        in.write('\n');
+        in.flush();
+    }
+
+    /**
+     * One result for the results of several generator processes that ran at the same time: counts,
+     * rates and CPU added up, latency percentiles over all their samples (each sorted).
+     */
+    static Map<String, Object> combined(List<Map<String, Object>> parts, List<long[]> samples) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String key : List.of("clients", "clientsReady", "ops", "opsPerSec", "sent", "httpRequests", "received",
+                "disconnects", "errors", "generatorCpuPct")) {
+            double sum = 0;
+            for (Map<String, Object> p : parts) {
+                sum += p.get(key) instanceof Number n ? n.doubleValue() : 0;
+            }
+            r.put(key, sum);
+        }
+        r.put("seconds", parts.stream().mapToDouble(p -> num(p.get("seconds"))).average().orElse(Double.NaN));
+        long[] all = Latencies.mergedSorted(samples);
+        r.put("p50Micros", Latencies.percentile(all, 50));
+        r.put("p99Micros", Latencies.percentile(all, 99));
+        r.put("generators", parts.size());
+        r.put("generatorCpuPctEach", parts.stream().map(p -> p.get("generatorCpuPct")).toList());
+        r.put("firstError", parts.stream().map(p -> p.get("firstError")).filter(e -> e != null).findFirst().orElse(null));
+        return r;
+    }
+
+    /** The standard output lines of several generator processes, in the order they come. */
+    static final class GeneratorLines {
+        record Line(int generator, String text) { }
+
+        private static final Line END = new Line(-1, null);
+        private final ArrayBlockingQueue<Line> lines = new ArrayBlockingQueue<>(64);
+        private int open;
+
+        GeneratorLines(List<Process> generators) {
+            open = generators.size();
+            for (int g = 0; g < generators.size(); g++) {
+                int index = g;
+                BufferedReader out = new BufferedReader(
+                        new InputStreamReader(generators.get(g).getInputStream(), StandardCharsets.UTF_8));
+                Thread reader = new Thread(() -> {
+                    try {
+                        for (String text; (text = out.readLine()) != null; ) {
+                            lines.put(new Line(index, text));
+                        }
+                    } catch (IOException e) {
+                        // the generator ended
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    try {
+                        lines.put(END);
+                    } catch (InterruptedException e) {
+                        // the harness gave up waiting
+                    }
+                }, "generator-" + (g + 1) + "-stdout");
+                reader.setDaemon(true);
+                reader.start();
+            }
+        }
+
+        /** The next line of any generator, or null once every generator has closed its output. */
+        Line next() throws InterruptedException {
+            while (open > 0) {
+                Line l = lines.take();
+                if (l != END) {
+                    return l;
+                }
+                open--;
+            }
+            return null;
+        }
     }
 
     /**
@@ -227,7 +336,7 @@ public final class Bench {
         m.server = server;
         List<Process> serverProcesses = new ArrayList<>();
         RedisServer redis = null;
-        Process generator = null;
+        List<Process> generators = new ArrayList<>();
         String tag = scenario + "-" + server + "-" + System.nanoTime();
         try {
             int nodes = 1;
@@ -248,41 +357,79 @@ public final class Bench {
             }
             long pid = pids.get(0);
             boolean jvm = !"node".equals(server);
-            List<String> cmd = new ArrayList<>(javaCommand(options.generatorJvmOpts));
-            cmd.add(LoadGenerator.class.getName());
-            cmd.addAll(generatorArgs(scenario, server, ports));
-            ProcessBuilder pb = new ProcessBuilder(withOpenFileLimit(cmd))
-                    .redirectError(logDir.resolve(tag + "-generator.log").toFile());
-            generator = pb.start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(generator.getInputStream(), StandardCharsets.UTF_8));
-            OutputStream in = generator.getOutputStream();
+            int parts = generatorsFor(scenario);
+            for (int g = 0; g < parts; g++) {
+                List<String> cmd = new ArrayList<>(javaCommand(options.generatorJvmOpts));
+                cmd.add(LoadGenerator.class.getName());
+                cmd.addAll(generatorArgs(scenario, server, ports));
+                if (isEcho(scenario)) {
+                    cmd.set(cmd.indexOf("--clients") + 1, Integer.toString(share(ECHO_CLIENTS, g, parts)));
+                    cmd.addAll(List.of("--interactive", "--samples", samplesFile(tag, g).toString()));
+                }
+                String name = parts == 1 ? tag + "-generator.log" : tag + "-generator" + (g + 1) + ".log";
+                generators.add(new ProcessBuilder(withOpenFileLimit(cmd)).redirectError(logDir.resolve(name).toFile()).start());
+            }
+            GeneratorLines lines = new GeneratorLines(generators);
+            List<Map<String, Object>> results = new ArrayList<>();
+            generators.forEach(x -> results.add(Map.of()));
             double cpu0 = Double.NaN;
             double cpu1 = Double.NaN;
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (line.equals("phase measure")) {
-                    cpu0 = cpuSeconds(pids);
-                } else if (line.equals("phase end")) {
-                    cpu1 = cpuSeconds(pids);
-                } else if (line.startsWith("phase connected ")) {
-                    long clients = Long.parseLong(line.substring("phase connected ".length()).trim());
+            long t0 = 0;
+            long t1 = 0;
+            int ready = 0;
+            int measuring = 0;
+            int ended = 0;
+            for (GeneratorLines.Line line; (line = lines.next()) != null; ) {
+                String text = line.text();
+                if (text.equals("phase measure")) {
+                    if (measuring++ == 0) {
+                        cpu0 = cpuSeconds(pids);
+                        t0 = System.nanoTime();
+                    }
+                } else if (text.equals("phase end")) {
+                    if (++ended == parts) {
+                        cpu1 = cpuSeconds(pids);
+                        t1 = System.nanoTime();
+                    }
+                } else if (text.startsWith("phase ready ")) {
+                    if (++ready == parts) {
+                        // every process has its clients connected: they start their load together
+                        for (Process g : generators) {
+                            proceed(g);
+                        }
+                    }
+                } else if (text.startsWith("phase connected ")) {
+                    long clients = Long.parseLong(text.substring("phase connected ".length()).trim());
                     long cpuBefore = Math.round(ProcStats.cpuSeconds(pid) * 1000);
                     long rss = ProcStats.rssKib(pid);
                     long heap = jvm ? heapUsedKib(pid) : -1;
                     long cpuAfter = Math.round(ProcStats.cpuSeconds(pid) * 1000);
                     m.memory.add(new long[] {clients, rss, heap, cpuBefore, cpuAfter});
-                    in.write('\n');
-                    in.flush();
-                } else if (line.startsWith("result ")) {
-                    m.generator = GSON.fromJson(line.substring(7), new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
+                    proceed(generators.get(line.generator()));
+                } else if (text.startsWith("result ")) {
+                    results.set(line.generator(), GSON.fromJson(text.substring(7),
+                            new TypeToken<LinkedHashMap<String, Object>>() { }.getType()));
                 }
             }
-            if (!generator.waitFor(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("the generator did not end");
+            for (int g = 0; g < parts; g++) {
+                Process p = generators.get(g);
+                if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("the generator did not end");
+                }
+                if (results.get(g).isEmpty()) {
+                    throw new IllegalStateException("the generator printed no result (exit " + p.exitValue()
+                            + "; see the generator's log in " + logDir + ")");
+                }
             }
-            if (m.generator.isEmpty()) {
-                throw new IllegalStateException("the generator printed no result (exit " + generator.exitValue()
-                        + "; see " + logDir.resolve(tag + "-generator.log") + ")");
+            if (isEcho(scenario)) {
+                List<long[]> samples = new ArrayList<>();
+                for (int g = 0; g < parts; g++) {
+                    samples.add(LoadGenerator.readSamples(samplesFile(tag, g)));
+                    Files.deleteIfExists(samplesFile(tag, g));
+                }
+                m.generator = combined(results, samples);
+            } else {
+                m.generator = results.get(0);
             }
             if (scenario.startsWith("connect")) {
                 // server CPU from the first checkpoint to the last, without the jcmd calls: per connection
@@ -293,8 +440,10 @@ public final class Bench {
                     m.serverCpuMicrosPerOp = 1e6 * m.serverCpuSeconds / (b[0] - a[0]);
                 }
             } else {
+                // the operations in the server's CPU window: from the first generator's start of
+                // measuring to the last one's end (one generator's own window, give or take a millisecond)
                 m.serverCpuSeconds = cpu1 - cpu0;
-                double seconds = num(m.generator.get("seconds"));
+                double seconds = (t1 - t0) / 1e9;
                 m.serverCpuMicrosPerOp = 1e6 * m.serverCpuSeconds / (m.ops() * seconds);
             }
             if (m.memory.size() >= 2) {
@@ -311,9 +460,7 @@ public final class Bench {
         } catch (Exception e) {
             m.error = e.toString();
         } finally {
-            if (generator != null) {
-                generator.destroyForcibly();
-            }
+            generators.forEach(Process::destroyForcibly);
             serverProcesses.forEach(Bench::stop);
             if (redis != null) {
                 redis.close();
@@ -466,6 +613,7 @@ public final class Bench {
                 case "--out" -> o.out = Path.of(v).toAbsolutePath();
                 case "--server-jvm-opts" -> o.serverJvmOpts = Arrays.asList(v.trim().split("\\s+"));
                 case "--generator-jvm-opts" -> o.generatorJvmOpts = Arrays.asList(v.trim().split("\\s+"));
+                case "--generators" -> o.generators = Integer.parseInt(v);
                 case "--jfr" -> o.jfrDir = Path.of(v).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown flag " + a);
             }
@@ -475,6 +623,9 @@ public final class Bench {
         }
         if (o.repeats < 1) {
             throw new IllegalArgumentException("--repeats must be at least 1");
+        }
+        if (o.generators < 1 || o.generators > ECHO_CLIENTS) {
+            throw new IllegalArgumentException("--generators must be between 1 and " + ECHO_CLIENTS);
         }
         if (o.bcastClients < 2) {
             throw new IllegalArgumentException("--bcast-clients must be at least 2");
@@ -504,7 +655,7 @@ public final class Bench {
             System.err.println("usage: Bench [--servers " + String.join(",", ALL_SERVERS) + "]");
             System.err.println("             [--scenarios " + String.join(",", ALL_SCENARIOS) + "]");
             System.err.println("             [--warmup S] [--duration S] [--repeats N] [--hold S] [--bcast-rate N] [--bcast-clients N]");
-            System.err.println("             [--out FILE.md] [--server-jvm-opts \"...\"] [--generator-jvm-opts \"...\"] [--jfr DIR]");
+            System.err.println("             [--out FILE.md] [--server-jvm-opts \"...\"] [--generator-jvm-opts \"...\"] [--generators N] [--jfr DIR]");
             System.exit(2);
             return;
         }

@@ -1,6 +1,8 @@
 package org.jsio.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Latency samples in microseconds, written by one thread at a time (one client's callbacks) and
@@ -23,15 +25,24 @@ final class Latencies {
 
     /** All samples of {@code parts}, sorted. */
     static long[] merged(Iterable<Latencies> parts) {
-        int total = 0;
+        List<long[]> arrays = new ArrayList<>();
         for (Latencies l : parts) {
-            total += l.size;
+            arrays.add(Arrays.copyOf(l.values, l.size));
+        }
+        return mergedSorted(arrays);
+    }
+
+    /** All the values of {@code parts} (arrays of samples from several processes), sorted. */
+    static long[] mergedSorted(Iterable<long[]> parts) {
+        int total = 0;
+        for (long[] p : parts) {
+            total += p.length;
         }
         long[] all = new long[total];
         int at = 0;
-        for (Latencies l : parts) {
-            System.arraycopy(l.values, 0, all, at, l.size);
-            at += l.size;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
         }
         Arrays.sort(all);
         return all;

@@ -1,11 +1,16 @@
 package org.jsio.bench;
 
 import com.google.gson.GsonBuilder;
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,10 +47,14 @@ import java.util.function.Consumer;
  * <p>From the command line (the harness runs it in a process of its own):
  * {@code LoadGenerator --target http://127.0.0.1:PORT[,http://127.0.0.1:PORT2...] --transport websocket|polling|raw --scenario
  * echo|bcast|connect [--clients N] [--warmup S] [--duration S] [--rate N] [--window N] [--hold S]
- * [--checkpoints N,N] [--concurrency N] [--payload TEXT] [--io-threads N] [--interactive]}. It prints
- * {@code phase measure} and {@code phase end} around the measured interval,
- * {@code phase connected N} at checkpoints (and with {@code --interactive} waits for a line on
- * standard input before going on), and finally {@code result {JSON}}.
+ * [--checkpoints N,N] [--concurrency N] [--payload TEXT] [--io-threads N] [--samples FILE] [--interactive]}.
+ * It prints {@code phase ready N} once the echo clients are connected, {@code phase connected N} at
+ * the connect scenario's checkpoints (after each of these two, with {@code --interactive}, it waits
+ * for a line on standard input before going on: several generator processes then start their load
+ * together), {@code phase measure} and {@code phase end} around the measured interval, and finally
+ * {@code result {JSON}}. With {@code --samples}, the latencies measured in the interval are also
+ * written to FILE, sorted, as 8-byte big-endian microseconds, so that the samples of several
+ * processes can be merged ({@link #readSamples}).
  */
 public final class LoadGenerator {
 
@@ -83,9 +92,11 @@ public final class LoadGenerator {
         public int connectTimeoutSeconds = 30;
         /** echo: the string argument sent and expected back. */
         public String payload = "hello";
-        /** Called with each phase line ({@code measure}, {@code end}, {@code connected N}). */
+        /** Where to write the measured latencies ({@code --samples}); none when null. */
+        public Path samples;
+        /** Called with each phase line ({@code ready N}, {@code measure}, {@code end}, {@code connected N}). */
         public Consumer<String> phases = p -> { };
-        /** Called after each checkpoint phase; returns when the generator may go on. */
+        /** Called after the {@code ready} and each {@code connected} phase; returns when the generator may go on. */
         public Runnable awaitContinue = () -> { };
     }
 
@@ -225,6 +236,8 @@ public final class LoadGenerator {
             sendEcho(c);
         };
         int ready = connectAll(config.clients, listener);
+        config.phases.accept("ready " + ready);
+        config.awaitContinue.run();
         for (BenchClient c : clients) {
             if (c.ready.isDone() && !c.ready.isCompletedExceptionally()) {
                 sendEcho(c);
@@ -420,15 +433,22 @@ public final class LoadGenerator {
         double cpu0;
         double cpu1;
 
-        /** {@link #result} with the operations and latencies the clients counted in the window. */
-        Map<String, Object> resultOfClients() {
+        /**
+         * {@link #result} with the operations and latencies the clients counted in the window; the
+         * latencies also go to {@link Config#samples} when it is set.
+         */
+        Map<String, Object> resultOfClients() throws IOException {
             long ops = 0;
             List<Latencies> parts = new ArrayList<>();
             for (BenchClient c : clients) {
                 ops += c.windowOps;
                 parts.add(c.latencies);
             }
-            return result(ops, Latencies.merged(parts));
+            long[] sorted = Latencies.merged(parts);
+            if (config.samples != null) {
+                writeSamples(config.samples, sorted);
+            }
+            return result(ops, sorted);
         }
 
         Map<String, Object> result(long ops, long[] sortedMicros) {
@@ -449,6 +469,23 @@ public final class LoadGenerator {
             r.put("firstError", firstError);
             return r;
         }
+    }
+
+    /** Writes {@code micros} as 8-byte big-endian values. */
+    static void writeSamples(Path file, long[] micros) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            for (long v : micros) {
+                out.writeLong(v);
+            }
+        }
+    }
+
+    /** The samples {@link #writeSamples} wrote to {@code file}. */
+    static long[] readSamples(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        long[] micros = new long[bytes.remaining() / Long.BYTES];
+        bytes.asLongBuffer().get(micros);
+        return micros;
     }
 
     private void shutdown() {
@@ -491,6 +528,7 @@ public final class LoadGenerator {
                     case "--concurrency" -> c.concurrency = Integer.parseInt(v);
                     case "--payload" -> c.payload = v;
                     case "--io-threads" -> c.ioThreads = Integer.parseInt(v);
+                    case "--samples" -> c.samples = Path.of(v);
                     case "--checkpoints" -> {
                         for (String s : v.split(",")) {
                             c.checkpoints.add(Integer.parseInt(s.trim()));
@@ -533,6 +571,6 @@ public final class LoadGenerator {
         out.println("usage: LoadGenerator --target http://127.0.0.1:PORT --transport websocket|polling|raw");
         out.println("         --scenario echo|bcast|connect [--clients N] [--warmup S] [--duration S]");
         out.println("         [--rate N] [--window N] [--hold S] [--checkpoints N,N] [--concurrency N]");
-        out.println("         [--payload TEXT] [--io-threads N] [--interactive]");
+        out.println("         [--payload TEXT] [--io-threads N] [--samples FILE] [--interactive]");
     }
 }

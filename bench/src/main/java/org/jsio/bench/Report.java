@@ -41,12 +41,14 @@ final class Report {
         row(b, "Node.js / socket.io", nodeVersion() + " / " + socketIoVersion());
         row(b, "server JVM options", String.join(" ", options.serverJvmOpts));
         row(b, "warm-up / measured / repeats", options.warmup + " s / " + options.duration + " s / " + options.repeats);
+        row(b, "generator processes", options.generators + " for the echo scenarios (" + Bench.ECHO_CLIENTS
+                + " clients between them), 1 for the others");
         b.append('\n');
         b.append("Figures are medians over the repeats, with the range (min-max) in brackets; "
                 + "\"x node\" is the ratio of medians to the Node.js reference server in this run "
                 + "(above 1 is better for rates, below 1 is better for CPU and memory). Server CPU is the "
                 + "server process's user+system time over the measured interval divided by the operations "
-                + "in it. Generator CPU is the load generator's own process, in % of one core.\n\n");
+                + "in it. Generator CPU is the load generator processes' own, added up, in % of one core.\n\n");
         for (Map.Entry<String, Map<String, List<Bench.Measurement>>> e : results.entrySet()) {
             scenario(b, e.getKey(), e.getValue());
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A run of the harness cut to a second per server: every server type starts in its own process
@@ -47,6 +48,13 @@ class BenchHarnessTest {
             assertTrue(m.ops() > 0, () -> e.getKey() + " answered nothing: " + m.generator);
             assertEquals(0.0, Bench.num(m.generator.get("errors")), () -> e.getKey() + ": " + m.generator);
             assertTrue(m.serverCpuSeconds >= 0, () -> e.getKey() + ": server CPU " + m.serverCpuSeconds);
+            // two generator processes shared the 50 clients, and both measured
+            assertEquals(2.0, Bench.num(m.generator.get("generators")), () -> e.getKey() + ": " + m.generator);
+            assertEquals(50.0, Bench.num(m.generator.get("clientsReady")), () -> e.getKey() + ": " + m.generator);
+            assertEquals(2, ((List<?>) m.generator.get("generatorCpuPctEach")).size(), () -> e.getKey() + ": " + m.generator);
+            assertTrue(Bench.num(m.generator.get("p99Micros")) >= Bench.num(m.generator.get("p50Micros")),
+                    () -> e.getKey() + ": " + m.generator);
+            assertTrue(Bench.num(m.generator.get("p50Micros")) > 0, () -> e.getKey() + ": " + m.generator);
         }
         Map<String, List<Bench.Measurement>> twoNodes = results.get("bcast-2node");
         assertEquals(List.of("jetty", "tomcat", "node"), List.copyOf(twoNodes.keySet()));
@@ -79,6 +87,39 @@ class BenchHarnessTest {
         assertTrue(e.getMessage().contains("undertow"), e.getMessage());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Bench.parse(new String[] {"--repeats", "0"}));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Bench.parse(new String[] {"--generators", "0"}));
+    }
+
+    @Test
+    void theEchoClientsAreSharedOutWhole() {
+        assertEquals(List.of(25, 25), List.of(Bench.share(50, 0, 2), Bench.share(50, 1, 2)));
+        assertEquals(List.of(17, 17, 16), List.of(Bench.share(50, 0, 3), Bench.share(50, 1, 3), Bench.share(50, 2, 3)));
+    }
+
+    @Test
+    void resultsOfSeveralGeneratorsAddUpAndTheirLatenciesMerge(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.samples");
+        Path b = dir.resolve("b.samples");
+        LoadGenerator.writeSamples(a, new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        LoadGenerator.writeSamples(b, new long[] {100, 200});
+        Map<String, Object> first = Map.of("clients", 25, "opsPerSec", 1000.0, "generatorCpuPct", 30.0, "seconds", 20.0,
+                "errors", 0);
+        Map<String, Object> second = new java.util.HashMap<>(Map.of("clients", 25, "opsPerSec", 500.0,
+                "generatorCpuPct", 20.0, "seconds", 20.002, "errors", 1));
+        second.put("firstError", "boom");
+        Map<String, Object> r = Bench.combined(List.of(first, second),
+                List.of(LoadGenerator.readSamples(a), LoadGenerator.readSamples(b)));
+        assertEquals(50.0, r.get("clients"));
+        assertEquals(1500.0, r.get("opsPerSec"));
+        assertEquals(50.0, r.get("generatorCpuPct"));
+        assertEquals(1.0, r.get("errors"));
+        assertEquals("boom", r.get("firstError"));
+        assertEquals(20.001, (double) r.get("seconds"), 1e-9);
+        // 12 samples: the median is the 6th smallest, the 99th percentile the largest
+        assertEquals(6L, r.get("p50Micros"));
+        assertEquals(200L, r.get("p99Micros"));
+        assertEquals(List.of(30.0, 20.0), r.get("generatorCpuPctEach"));
     }
 
     @Test
