@@ -229,11 +229,15 @@ public final class Bench {
         return logDir.resolve(tag + "-generator" + (generator + 1) + ".samples");
     }
 
-    /** Lets a generator waiting in an {@code --interactive} pause go on. */
-    private static void proceed(Process generator) throws IOException {
-        OutputStream in = generator.getOutputStream();
-        in.write('\n');
-        in.flush();
+    /** Lets a generator waiting in an {@code --interactive} pause go on (nothing if it has ended). */
+    private static void proceed(Process generator) {
+        try {
+            OutputStream in = generator.getOutputStream();
+            in.write('\n');
+            in.flush();
+        } catch (IOException e) {
+            // the generator has ended; the missing result says so
+        }
     }
 
     /**
@@ -260,11 +264,13 @@ public final class Bench {
         return r;
     }
 
-    /** The standard output lines of several generator processes, in the order they come. */
+    /**
+     * The standard output lines of several generator processes, in the order they come, and for
+     * each process a line with null text when its output has ended.
+     */
     static final class GeneratorLines {
         record Line(int generator, String text) { }
 
-        private static final Line END = new Line(-1, null);
         private final ArrayBlockingQueue<Line> lines = new ArrayBlockingQueue<>(64);
         private int open;
 
@@ -285,7 +291,7 @@ public final class Bench {
                         return;
                     }
                     try {
-                        lines.put(END);
+                        lines.put(new Line(index, null));
                     } catch (InterruptedException e) {
                         // the harness gave up waiting
                     }
@@ -295,16 +301,16 @@ public final class Bench {
             }
         }
 
-        /** The next line of any generator, or null once every generator has closed its output. */
+        /** The next line of any generator, or null once every generator's end has been returned. */
         Line next() throws InterruptedException {
-            while (open > 0) {
-                Line l = lines.take();
-                if (l != END) {
-                    return l;
-                }
+            if (open == 0) {
+                return null;
+            }
+            Line l = lines.take();
+            if (l.text() == null) {
                 open--;
             }
-            return null;
+            return l;
         }
     }
 
@@ -381,19 +387,21 @@ public final class Bench {
             int ended = 0;
             for (GeneratorLines.Line line; (line = lines.next()) != null; ) {
                 String text = line.text();
-                if (text.equals("phase measure")) {
+                if ("phase measure".equals(text)) {
                     if (measuring++ == 0) {
                         cpu0 = cpuSeconds(pids);
                         t0 = System.nanoTime();
                     }
-                } else if (text.equals("phase end")) {
+                } else if ("phase end".equals(text)) {
                     if (++ended == parts) {
                         cpu1 = cpuSeconds(pids);
                         t1 = System.nanoTime();
                     }
-                } else if (text.startsWith("phase ready ")) {
-                    if (++ready == parts) {
-                        // every process has its clients connected: they start their load together
+                } else if (text == null || text.startsWith("phase ready ")) {
+                    // when every process has its clients connected, they start their load together;
+                    // one that ended before it was ready lets the others go on instead of waiting
+                    if (ready < parts && (text == null || ++ready == parts)) {
+                        ready = parts;
                         for (Process g : generators) {
                             proceed(g);
                         }

@@ -92,6 +92,25 @@ class BenchHarnessTest {
     }
 
     @Test
+    void linesOfSeveralGeneratorsComeTaggedAndEachEndIsReported() throws Exception {
+        Process quits = new ProcessBuilder("sh", "-c", "echo one; exit 3").start();
+        Process waits = new ProcessBuilder("sh", "-c", "echo two; read x; echo three").start();
+        Bench.GeneratorLines lines = new Bench.GeneratorLines(List.of(quits, waits));
+        java.util.Set<Bench.GeneratorLines.Line> seen = new java.util.HashSet<>();
+        while (seen.size() < 3) {
+            seen.add(lines.next());
+        }
+        // the second process waits for its input until told to go on, so only the first has ended
+        assertEquals(java.util.Set.of(new Bench.GeneratorLines.Line(0, "one"), new Bench.GeneratorLines.Line(0, null),
+                new Bench.GeneratorLines.Line(1, "two")), seen);
+        waits.getOutputStream().write('\n');
+        waits.getOutputStream().flush();
+        assertEquals(new Bench.GeneratorLines.Line(1, "three"), lines.next());
+        assertEquals(new Bench.GeneratorLines.Line(1, null), lines.next());
+        assertNull(lines.next());
+    }
+
+    @Test
     void theEchoClientsAreSharedOutWhole() {
         assertEquals(List.of(25, 25), List.of(Bench.share(50, 0, 2), Bench.share(50, 1, 2)));
         assertEquals(List.of(17, 17, 16), List.of(Bench.share(50, 0, 3), Bench.share(50, 1, 3), Bench.share(50, 2, 3)));
