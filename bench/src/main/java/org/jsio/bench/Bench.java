@@ -176,8 +176,11 @@ public final class Bench {
         return o instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    /** The generator's arguments for {@code scenario} against {@code server}. */
-    List<String> generatorArgs(String scenario, String server, List<Integer> ports) {
+    /**
+     * The generator's arguments for {@code scenario} against {@code server}; in an echo scenario it
+     * drives {@code echoClients} of the clients.
+     */
+    List<String> generatorArgs(String scenario, String server, List<Integer> ports, int echoClients) {
         boolean raw = server.startsWith("raw-");
         List<String> targets = new ArrayList<>();
         ports.forEach(p -> targets.add("http://127.0.0.1:" + p));
@@ -186,10 +189,11 @@ public final class Bench {
                 "--transport", raw ? "raw" : "websocket",
                 "--warmup", Double.toString(options.warmup), "--duration", Double.toString(options.duration)));
         switch (scenario) {
-            case "echo-ws" -> a.addAll(List.of("--scenario", "echo", "--clients", Integer.toString(ECHO_CLIENTS)));
-            case "echo-polling" -> {
-                a.set(3, "polling");
-                a.addAll(List.of("--scenario", "echo", "--clients", Integer.toString(ECHO_CLIENTS)));
+            case "echo-ws", "echo-polling" -> {
+                if (scenario.equals("echo-polling")) {
+                    a.set(3, "polling");
+                }
+                a.addAll(List.of("--scenario", "echo", "--clients", Integer.toString(echoClients)));
             }
             case "bcast-max", "bcast-2node" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients, "--rate", "0"));
             case "bcast-rate" -> a.addAll(List.of("--scenario", "bcast", "--clients", clients,
@@ -367,9 +371,8 @@ public final class Bench {
             for (int g = 0; g < parts; g++) {
                 List<String> cmd = new ArrayList<>(javaCommand(options.generatorJvmOpts));
                 cmd.add(LoadGenerator.class.getName());
-                cmd.addAll(generatorArgs(scenario, server, ports));
+                cmd.addAll(generatorArgs(scenario, server, ports, share(ECHO_CLIENTS, g, parts)));
                 if (isEcho(scenario)) {
-                    cmd.set(cmd.indexOf("--clients") + 1, Integer.toString(share(ECHO_CLIENTS, g, parts)));
                     cmd.addAll(List.of("--interactive", "--samples", samplesFile(tag, g).toString()));
                 }
                 String name = parts == 1 ? tag + "-generator.log" : tag + "-generator" + (g + 1) + ".log";
